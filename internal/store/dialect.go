@@ -1,0 +1,260 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"cordon"
+)
+
+// dialect holds every difference between SQLite and PostgreSQL. Nothing
+// outside this file asks which database it is talking to.
+type dialect interface {
+	name() string
+	open(ctx context.Context, dsn string, readConns int) (write, read *sql.DB, err error)
+	rebind(query string) string
+	// errorKind maps a driver error to a kind by its code, never its text.
+	errorKind(err error) (cordon.Kind, bool)
+	// backup writes a consistent copy of the live database to path.
+	backup(ctx context.Context, db *sql.DB, path string) error
+	// columns lists table -> column names of the user schema.
+	columnsQuery() string
+}
+
+func dialectFor(dsn string) (dialect, error) {
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		return sqliteDialect{}, nil
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return postgresDialect{}, nil
+	}
+	return nil, fmt.Errorf("store: database %q: want sqlite:PATH or postgres://...", redactDSN(dsn))
+}
+
+// redactDSN hides a password in a DSN for messages.
+func redactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// SQLite, through modernc.org/sqlite (pure Go; see README for the measured
+// comparison with mattn/go-sqlite3).
+type sqliteDialect struct{}
+
+func (sqliteDialect) name() string { return "sqlite" }
+
+// sqlitePragmas come in this order on every connection: busy_timeout first so
+// that nothing after it fails on a locked file.
+var sqlitePragmas = []string{
+	"busy_timeout(10000)",
+	"journal_mode(WAL)",
+	"synchronous(NORMAL)",
+	"foreign_keys(ON)",
+	"temp_store(MEMORY)",
+	"cache_size(-32000)",
+}
+
+// SQLiteURI builds the driver DSN for a database file; readOnly pools refuse
+// writes so that a bug cannot write around the single writer.
+func SQLiteURI(path string, readOnly bool) string {
+	q := url.Values{}
+	for _, p := range sqlitePragmas {
+		q.Add("_pragma", p)
+	}
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+func (sqliteDialect) open(ctx context.Context, dsn string, readConns int) (*sql.DB, *sql.DB, error) {
+	path := strings.TrimPrefix(dsn, "sqlite:")
+	if path == "" {
+		return nil, nil, errors.New("store: sqlite: empty path")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, nil, fmt.Errorf("store: sqlite: %w", err)
+		}
+	}
+	write, err := sql.Open("sqlite", SQLiteURI(path, false))
+	if err != nil {
+		return nil, nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, nil, fmt.Errorf("store: sqlite %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", SQLiteURI(path, true))
+	if err != nil {
+		write.Close()
+		return nil, nil, err
+	}
+	read.SetMaxOpenConns(readConns)
+	read.SetMaxIdleConns(readConns)
+	read.SetConnMaxIdleTime(0)
+	return write, read, nil
+}
+
+func (sqliteDialect) rebind(q string) string { return q }
+
+func (sqliteDialect) errorKind(err error) (cordon.Kind, bool) {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return 0, false
+	}
+	switch e.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return cordon.KindConflict, true
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY, sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+		return cordon.KindInvalid, true
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return cordon.KindUnavailable, true
+	}
+	return 0, false
+}
+
+func (sqliteDialect) backup(ctx context.Context, db *sql.DB, path string) error {
+	_, err := db.ExecContext(ctx, "VACUUM INTO ?", path)
+	return err
+}
+
+func (sqliteDialect) columnsQuery() string {
+	return `SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.name`
+}
+
+// PostgreSQL, through pgx's database/sql driver.
+type postgresDialect struct{}
+
+func (postgresDialect) name() string { return "postgres" }
+
+func (postgresDialect) open(ctx context.Context, dsn string, conns int) (*sql.DB, *sql.DB, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: postgres %s: %w", redactDSN(dsn), err)
+	}
+	db.SetMaxOpenConns(conns + 4)
+	db.SetMaxIdleConns(conns + 4)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("store: postgres %s: %w", redactDSN(dsn), err)
+	}
+	return db, db, nil
+}
+
+func (postgresDialect) rebind(q string) string {
+	if !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+func (postgresDialect) errorKind(err error) (cordon.Kind, bool) {
+	var e *pgconn.PgError
+	if !errors.As(err, &e) {
+		return 0, false
+	}
+	switch e.Code {
+	case "23505":
+		return cordon.KindConflict, true
+	case "23503", "23514", "23502", "22001", "22P02":
+		return cordon.KindInvalid, true
+	case "40001", "40P01", "53300", "57P03":
+		return cordon.KindUnavailable, true
+	}
+	return 0, false
+}
+
+func (postgresDialect) backup(context.Context, *sql.DB, string) error {
+	return cordon.Errorf(cordon.KindInvalid, "backup.postgres", "back up PostgreSQL with pg_dump (see docs/operations.md)")
+}
+
+func (postgresDialect) columnsQuery() string {
+	return `SELECT table_name, column_name FROM information_schema.columns
+		WHERE table_schema = current_schema() ORDER BY table_name, column_name`
+}
+
+// mapErr turns driver errors with a known code into domain errors of that
+// kind, keeping the driver error as the cause for logs.
+func (db *DB) mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	var ce *cordon.Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	if k, ok := db.dialect.errorKind(err); ok {
+		code := map[cordon.Kind]string{cordon.KindConflict: "store.conflict", cordon.KindInvalid: "store.constraint", cordon.KindUnavailable: "store.busy"}[k]
+		return &cordon.Error{Kind: k, Code: code, Message: "the database refused the change", Err: err}
+	}
+	return err
+}
+
+// Backup writes a consistent copy of a running database to path (SQLite:
+// VACUUM INTO, safe while cordon serves). The file must not exist.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("backup: %s exists; choose a new file", path)
+	}
+	return db.dialect.backup(ctx, db.write, path)
+}
+
+// Columns lists "table.column" for every table of the schema, sorted; the
+// schema test compares them across databases.
+func (db *DB) Columns(ctx context.Context) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, db.dialect.columnsQuery())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t, c string
+		if err := rows.Scan(&t, &c); err != nil {
+			return nil, err
+		}
+		out = append(out, t+"."+c)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,275 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"cordon"
+)
+
+// Field names bound into ciphertexts and blind indexes.
+const (
+	fieldDoc   = "id_number"
+	fieldPhone = "phone"
+)
+
+// docIndex indexes a document by type and number, so that equal numbers on
+// different documents never collide.
+func (db *DB) docIndex(t cordon.DocType, number string) []byte {
+	return db.vault.Index(fieldDoc, string(t)+":"+number)
+}
+
+const personColumns = `id,
+	name,
+	doc_type,
+	doc_cipher,
+	phone_cipher,
+	sex,
+	birth_date,
+	residence,
+	address,
+	current,
+	merged_into,
+	created_at,
+	updated_at,
+	version`
+
+func (tx *Tx) scanPerson(sc interface{ Scan(...any) error }) (cordon.Person, error) {
+	var p cordon.Person
+	var doc, phone []byte
+	var merged sql.NullInt64
+	err := sc.Scan(&p.ID, &p.Name, &p.DocType, &doc, &phone, &p.Sex, &p.BirthDate,
+		&p.Residence, &p.Address, &p.Current, &merged, timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt}, &p.Version)
+	if err != nil {
+		return p, err
+	}
+	p.MergedInto = merged.Int64
+	if p.IDNumber, err = tx.db.vault.Open(fieldDoc, doc); err != nil {
+		return p, err
+	}
+	if p.Phone, err = tx.db.vault.Open(fieldPhone, phone); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// CreatePerson inserts a validated person and sets its id and times. A
+// document already registered is a Conflict whose Extra["id"] names the
+// existing person, found without regard to scope so that no one registers
+// the same person twice in two jurisdictions.
+func (tx *Tx) CreatePerson(ctx context.Context, p *cordon.Person, createdBy int64) error {
+	idx := tx.db.docIndex(p.DocType, p.IDNumber)
+	if id, err := tx.personIDByIndex(ctx, idx); err == nil {
+		return duplicatePerson(id)
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	p.CreatedAt, p.UpdatedAt, p.Version = tx.Now, tx.Now, 1
+	id, err := tx.insert(ctx, `INSERT INTO persons (
+		name,
+		doc_type,
+		doc_cipher,
+		doc_index,
+		phone_cipher,
+		phone_index,
+		sex,
+		birth_date,
+		residence,
+		address,
+		current,
+		created_by,
+		created_at,
+		updated_at,
+		version
+	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		p.Name, p.DocType, tx.db.vault.Seal(fieldDoc, p.IDNumber), idx,
+		tx.db.vault.Seal(fieldPhone, p.Phone), tx.db.vault.Index(fieldPhone, p.Phone),
+		p.Sex, p.BirthDate, p.Residence, p.Address, p.Current, nullID(createdBy), ts(tx.Now), ts(tx.Now))
+	if cordon.ErrorKind(err) == cordon.KindConflict {
+		if id, err2 := tx.personIDByIndex(ctx, idx); err2 == nil {
+			return duplicatePerson(id)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	p.ID = id
+	return nil
+}
+
+func duplicatePerson(id int64) error {
+	e := cordon.Errorf(cordon.KindConflict, "person.duplicate", "a person with this identity document exists already").WithField("id_number", "person.duplicate")
+	e.Extra = map[string]any{"id": id}
+	return e
+}
+
+// personIDByIndex finds the live (unmerged) person with a document index.
+func (tx *Tx) personIDByIndex(ctx context.Context, idx []byte) (int64, error) {
+	var id int64
+	err := tx.queryRow(ctx, "SELECT id FROM persons WHERE doc_index = ? AND merged_into IS NULL", idx).Scan(&id)
+	return id, err
+}
+
+// Person reads one person inside the scope.
+func (tx *Tx) Person(ctx context.Context, scope Scope, id int64) (cordon.Person, error) {
+	w, args := scope.whereAny("residence", "current")
+	p, err := tx.scanPerson(tx.queryRow(ctx, "SELECT "+personColumns+" FROM persons WHERE id = ? AND "+w, append([]any{id}, args...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, notFound("person")
+	}
+	return p, err
+}
+
+// PersonByDocument finds a person by document type and number inside the
+// scope, through the blind index. A merged record leads to its survivor.
+func (tx *Tx) PersonByDocument(ctx context.Context, scope Scope, t cordon.DocType, number string) (cordon.Person, error) {
+	w, args := scope.whereAny("residence", "current")
+	rows, err := tx.query(ctx, "SELECT "+personColumns+" FROM persons WHERE doc_index = ? AND "+w+" ORDER BY merged_into IS NOT NULL, id",
+		append([]any{tx.db.docIndex(t, number)}, args...)...)
+	if err != nil {
+		return cordon.Person{}, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return cordon.Person{}, err
+		}
+		return cordon.Person{}, notFound("person")
+	}
+	p, err := tx.scanPerson(rows)
+	if err != nil {
+		return p, err
+	}
+	rows.Close()
+	if p.MergedInto != 0 {
+		return tx.Person(ctx, scope, p.MergedInto)
+	}
+	return p, nil
+}
+
+// Persons lists persons in the scope matching the filter, newest first.
+func (tx *Tx) Persons(ctx context.Context, scope Scope, f cordon.PersonFilter) ([]cordon.Person, error) {
+	w, args := scope.whereAny("residence", "current")
+	var b strings.Builder
+	b.WriteString("SELECT " + personColumns + " FROM persons WHERE merged_into IS NULL AND " + w)
+	if f.Jurisdiction != "" {
+		jw, ja := Inside(f.Jurisdiction).whereAny("residence", "current")
+		b.WriteString(" AND " + jw)
+		args = append(args, ja...)
+	}
+	if f.IDNumber != "" {
+		b.WriteString(" AND doc_index = ?")
+		args = append(args, tx.db.docIndex(cordon.DocCitizenID, f.IDNumber))
+	}
+	if f.Phone != "" {
+		b.WriteString(" AND phone_index = ?")
+		args = append(args, tx.db.vault.Index(fieldPhone, f.Phone))
+	}
+	if f.Query != "" {
+		// A name prefix: a byte range, which both databases answer from the
+		// name index (PostgreSQL compares in the C collation).
+		b.WriteString(" AND name >= ? AND name < ?")
+		args = append(args, f.Query, f.Query+"\U0010FFFF")
+	}
+	if f.After > 0 {
+		b.WriteString(" AND id < ?")
+		args = append(args, f.After)
+	}
+	b.WriteString(" ORDER BY id DESC LIMIT ?")
+	args = append(args, clampLimit(f.Limit))
+	rows, err := tx.query(ctx, b.String(), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []cordon.Person
+	for rows.Next() {
+		p, err := tx.scanPerson(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// CountPersons counts live persons in the scope.
+func (tx *Tx) CountPersons(ctx context.Context, scope Scope) (int, error) {
+	w, args := scope.whereAny("residence", "current")
+	var n int
+	err := tx.queryRow(ctx, "SELECT COUNT(*) FROM persons WHERE merged_into IS NULL AND "+w, args...).Scan(&n)
+	return n, err
+}
+
+// UpdatePerson replaces a person's fields. With a non-zero version the
+// update happens only if nobody changed the record meanwhile.
+func (tx *Tx) UpdatePerson(ctx context.Context, scope Scope, p *cordon.Person, version int) error {
+	idx := tx.db.docIndex(p.DocType, p.IDNumber)
+	if id, err := tx.personIDByIndex(ctx, idx); err == nil && id != p.ID {
+		return duplicatePerson(id)
+	}
+	w, args := scope.whereAny("residence", "current")
+	q := `UPDATE persons SET
+		name = ?,
+		doc_type = ?,
+		doc_cipher = ?,
+		doc_index = ?,
+		phone_cipher = ?,
+		phone_index = ?,
+		sex = ?,
+		birth_date = ?,
+		residence = ?,
+		address = ?,
+		current = ?,
+		updated_at = ?,
+		version = version + 1
+	WHERE id = ? AND merged_into IS NULL AND ` + w
+	a := []any{p.Name, p.DocType, tx.db.vault.Seal(fieldDoc, p.IDNumber), idx,
+		tx.db.vault.Seal(fieldPhone, p.Phone), tx.db.vault.Index(fieldPhone, p.Phone),
+		p.Sex, p.BirthDate, p.Residence, p.Address, p.Current, ts(tx.Now), p.ID}
+	a = append(a, args...)
+	if version > 0 {
+		q += " AND version = ?"
+		a = append(a, version)
+	}
+	res, err := tx.exec(ctx, q, a...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := tx.Person(ctx, scope, p.ID); err != nil {
+			return err
+		}
+		return cordon.Errorf(cordon.KindConflict, "person.version_conflict", "the person was changed meanwhile; reload and try again")
+	}
+	*p, err = tx.Person(ctx, scope, p.ID)
+	return err
+}
+
+// MergePersons marks drop as the same person as keep. Both records stay, so
+// both histories stay; drop points to keep and no longer lists or matches.
+func (tx *Tx) MergePersons(ctx context.Context, scope Scope, keep, drop int64) error {
+	if keep == drop {
+		return cordon.Errorf(cordon.KindInvalid, "person.merge_self", "a person cannot be merged into itself")
+	}
+	for _, id := range []int64{keep, drop} {
+		p, err := tx.Person(ctx, scope, id)
+		if err != nil {
+			return err
+		}
+		if p.MergedInto != 0 {
+			return cordon.Errorf(cordon.KindConflict, "person.merged_already", "person %d was merged already", id)
+		}
+	}
+	_, err := tx.exec(ctx, "UPDATE persons SET merged_into = ?, updated_at = ?, version = version + 1 WHERE id = ?", keep, ts(tx.Now), drop)
+	return err
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}

@@ -1,0 +1,247 @@
+// Package store keeps cordon's records in SQLite (embedded, the default) or
+// PostgreSQL (production). All SQL lives here; the differences between the
+// two databases live in dialect.go alone. The store maps rows to the domain
+// types of package cordon, seals personal data with the vault, and confines
+// every query to the scope it is given; it never decides policy.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"cordon"
+	"cordon/internal/vault"
+)
+
+// DB is an open database: for SQLite a single-connection write pool and a
+// read pool on the same file, for PostgreSQL one pool for both.
+type DB struct {
+	dialect dialect
+	write   *sql.DB
+	read    *sql.DB
+	vault   *vault.Vault
+	now     func() time.Time
+	dsn     string
+}
+
+// Options tune Open.
+type Options struct {
+	// Vault seals identity numbers and phones. Required.
+	Vault *vault.Vault
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// ReadConns bounds the read pool (SQLite) or the whole pool (PostgreSQL).
+	ReadConns int
+}
+
+// Open connects to the database named by dsn: "sqlite:PATH" or a
+// "postgres://" URL. It does not migrate; call Migrate.
+func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
+	if opt.Vault == nil {
+		return nil, errors.New("store: a vault is required")
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.ReadConns <= 0 {
+		opt.ReadConns = 8
+	}
+	d, err := dialectFor(dsn)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{dialect: d, vault: opt.Vault, now: opt.Now, dsn: dsn}
+	db.write, db.read, err = d.open(ctx, dsn, opt.ReadConns)
+	if err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the pools.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Kind names the database: "sqlite" or "postgres".
+func (db *DB) Kind() string { return db.dialect.name() }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// Tx is one transaction. It carries one "now" for everything it writes.
+type Tx struct {
+	tx    *sql.Tx
+	db    *DB
+	Now   time.Time
+	write bool
+}
+
+// Transact runs fn in a write transaction, committing if fn returns nil and
+// rolling back on an error or a panic.
+func (db *DB) Transact(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.write, true, fn)
+}
+
+// Read runs fn in a read-only transaction on the read pool.
+func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.read, false, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, write bool, fn func(*Tx) error) (err error) {
+	sqlTx, err := pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: !write && db.dialect.name() == "postgres"})
+	if err != nil {
+		return db.mapErr(err)
+	}
+	tx := &Tx{tx: sqlTx, db: db, Now: db.now().UTC().Truncate(time.Microsecond), write: write}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = sqlTx.Rollback()
+			return
+		}
+		if cerr := sqlTx.Commit(); cerr != nil {
+			err = db.mapErr(cerr)
+		}
+	}()
+	return fn(tx)
+}
+
+func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	r, err := tx.tx.ExecContext(ctx, tx.db.dialect.rebind(query), args...)
+	return r, tx.db.mapErr(err)
+}
+
+func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	r, err := tx.tx.QueryContext(ctx, tx.db.dialect.rebind(query), args...)
+	return r, tx.db.mapErr(err)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, tx.db.dialect.rebind(query), args...)
+}
+
+// insert runs an INSERT ... RETURNING id and returns the id.
+func (tx *Tx) insert(ctx context.Context, query string, args ...any) (int64, error) {
+	var id int64
+	err := tx.queryRow(ctx, query+" RETURNING id", args...).Scan(&id)
+	return id, tx.db.mapErr(err)
+}
+
+// ts formats a time for storage: UTC with microseconds, the same text on
+// both databases (PostgreSQL parses it into TIMESTAMPTZ).
+func ts(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format(timeLayout)
+}
+
+const timeLayout = "2006-01-02T15:04:05.000000Z07:00"
+
+// timeCol scans a stored time from either database.
+type timeCol struct{ t *time.Time }
+
+func (c timeCol) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*c.t = time.Time{}
+	case time.Time:
+		*c.t = v.UTC()
+	case string:
+		return c.parse(v)
+	case []byte:
+		return c.parse(string(v))
+	default:
+		return fmt.Errorf("store: cannot scan %T into a time", src)
+	}
+	return nil
+}
+
+func (c timeCol) parse(s string) error {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fmt.Errorf("store: bad stored time %q: %w", s, err)
+	}
+	*c.t = t.UTC()
+	return nil
+}
+
+// Scope confines a query to a jurisdiction subtree. The zero Scope matches
+// nothing; use Everywhere for system work that has no actor.
+type Scope struct {
+	lo, hi string
+	all    bool
+}
+
+// Everywhere is the scope of system work (migrations, login, demo loading).
+var Everywhere = Scope{all: true}
+
+// Inside returns the scope of the subtree rooted at the jurisdiction code.
+func Inside(code string) Scope {
+	p := cordon.ScopePrefix(code)
+	if p == "" {
+		return Scope{}
+	}
+	return Scope{lo: p, hi: p[:len(p)-1] + string(p[len(p)-1]+1)}
+}
+
+// ScopeOf is the scope of an actor.
+func ScopeOf(a cordon.Actor) Scope { return Inside(a.Jurisdiction) }
+
+// where returns a condition that column lies in the scope, and its args.
+func (s Scope) where(column string) (string, []any) {
+	switch {
+	case s.all:
+		return "1=1", nil
+	case s.lo == "":
+		return "1=0", nil
+	}
+	return "(" + column + " >= ? AND " + column + " < ?)", []any{s.lo, s.hi}
+}
+
+// whereAny returns a condition that any of the columns lies in the scope.
+func (s Scope) whereAny(columns ...string) (string, []any) {
+	if s.all || s.lo == "" {
+		return s.where("")
+	}
+	var parts []string
+	var args []any
+	for _, c := range columns {
+		w, a := s.where(c)
+		parts = append(parts, w)
+		args = append(args, a...)
+	}
+	return "(" + strings.Join(parts, " OR ") + ")", args
+}
+
+func notFound(what string) error {
+	return cordon.Errorf(cordon.KindNotFound, what+".not_found", "%s not found", what)
+}
+
+// Limits for list queries.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 500
+)
+
+func clampLimit(n int) int {
+	switch {
+	case n <= 0:
+		return DefaultLimit
+	case n > MaxLimit:
+		return MaxLimit
+	}
+	return n
+}

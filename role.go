@@ -1,0 +1,88 @@
+package cordon
+
+// Role is what an account does in the response. It decides which operations
+// the account may perform; its jurisdiction decides on which records.
+type Role string
+
+// The roles of cordon's staff (DESIGN.md "Who uses it").
+const (
+	RoleAdmin          Role = "admin"          // 管理员
+	RoleCommander      Role = "commander"      // 指挥部
+	RoleEpidemiologist Role = "epidemiologist" // 流调队员
+	RoleGridWorker     Role = "grid_worker"    // 网格员
+	RoleSampler        Role = "sampler"        // 采样员
+	RoleLab            Role = "lab"            // 检测机构
+	RoleCheckpoint     Role = "checkpoint"     // 卡点/口岸
+	RoleIsolationSite  Role = "isolation_site" // 隔离点
+	RoleViewer         Role = "viewer"         // 只读
+)
+
+// Roles lists every role, in the order pages show them.
+var Roles = []Role{RoleAdmin, RoleCommander, RoleEpidemiologist, RoleGridWorker, RoleSampler, RoleLab, RoleCheckpoint, RoleIsolationSite, RoleViewer}
+
+// Valid reports whether r is one of the known roles.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Permission names an operation that a role may or may not perform.
+type Permission string
+
+// The permissions checked in internal/app.
+const (
+	PermPersonRead       Permission = "person.read"      // see persons, masked
+	PermPersonReadFull   Permission = "person.read_full" // see ID numbers and phones unmasked
+	PermPersonWrite      Permission = "person.write"     // create and edit persons
+	PermPersonMerge      Permission = "person.merge"     // join duplicate records
+	PermJurisdictionRead Permission = "jurisdiction.read"
+	PermGridManage       Permission = "grid.manage"    // create and rename grids
+	PermAccountManage    Permission = "account.manage" // create, disable, reset accounts
+	PermAuditRead        Permission = "audit.read"     // browse the audit log
+)
+
+// grants is the role matrix. Unmasked personal data goes only to roles that
+// must call or identify people in their work: epidemiologists, grid workers
+// and isolation-site managers; administrators for corrections and merges.
+var grants = map[Role][]Permission{
+	RoleAdmin:          {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermPersonMerge, PermJurisdictionRead, PermGridManage, PermAccountManage, PermAuditRead},
+	RoleCommander:      {PermPersonRead, PermJurisdictionRead},
+	RoleEpidemiologist: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermPersonMerge, PermJurisdictionRead},
+	RoleGridWorker:     {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermJurisdictionRead},
+	RoleSampler:        {PermPersonRead, PermPersonWrite, PermJurisdictionRead},
+	RoleLab:            {PermPersonRead, PermJurisdictionRead},
+	RoleCheckpoint:     {PermPersonRead, PermPersonWrite, PermJurisdictionRead},
+	RoleIsolationSite:  {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermJurisdictionRead},
+	RoleViewer:         {PermPersonRead, PermJurisdictionRead},
+}
+
+// Can reports whether the role grants the permission.
+func (r Role) Can(p Permission) bool {
+	for _, g := range grants[r] {
+		if g == p {
+			return true
+		}
+	}
+	return false
+}
+
+// Actor is the signed-in account on whose behalf an operation runs. Every
+// operation in internal/app takes one and checks it.
+type Actor struct {
+	AccountID    int64
+	Username     string
+	Role         Role
+	Jurisdiction string // the root of the subtree the account sees
+	RequestID    string // for the audit log
+	Remote       string // client address, for the audit log
+}
+
+// Can reports whether the actor's role grants the permission.
+func (a Actor) Can(p Permission) bool { return a.AccountID != 0 && a.Role.Can(p) }
+
+// Sees reports whether the jurisdiction code lies inside the actor's subtree.
+func (a Actor) Sees(code string) bool { return Within(code, a.Jurisdiction) }
