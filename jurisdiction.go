@@ -30,6 +30,10 @@ type Jurisdiction struct {
 	Parent string `json:"parent,omitempty"`
 }
 
+// Nationwide is the code of the root above all provinces (中华人民共和国). Only
+// the system actor of the command line and the demo loader is bound to it.
+const Nationwide = "000000"
+
 // LevelOf tells the level of a well-formed jurisdiction code.
 func LevelOf(code string) (Level, bool) {
 	if !allDigits(code) {
@@ -82,6 +86,10 @@ func ScopePrefix(code string) string {
 // Within reports whether the jurisdiction code lies inside (or is) the
 // jurisdiction ancestor. It is a prefix comparison: constant time, no query.
 func Within(code, ancestor string) bool {
+	if ancestor == Nationwide {
+		_, ok := LevelOf(code)
+		return ok
+	}
 	p := ScopePrefix(ancestor)
 	if p == "" {
 		return false

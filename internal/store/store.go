@@ -190,6 +190,9 @@ var Everywhere = Scope{all: true}
 
 // Inside returns the scope of the subtree rooted at the jurisdiction code.
 func Inside(code string) Scope {
+	if code == cordon.Nationwide {
+		return Everywhere
+	}
 	p := cordon.ScopePrefix(code)
 	if p == "" {
 		return Scope{}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"cordon"
+	"cordon/internal/app"
+	"cordon/internal/auth"
+)
+
+// runBench measures the foundation's targets on this machine: start-up on
+// an empty database, person creation through internal/app (encryption and
+// audit included), and lookup by ID number.
+func runBench(ctx context.Context, env *environment, args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	creates := fs.Int("creates", 20000, "persons to create through internal/app for the creation rate")
+	stored := fs.Int("persons", 100000, "persons stored before measuring lookups (1000000 for the design target)")
+	lookups := fs.Int("lookups", 20000, "lookups by ID number to time")
+	dirFlag := fs.String("dir", "", "working directory for the benchmark database (default: a temporary one)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	dir := *dirFlag
+	if dir == "" {
+		d, err := os.MkdirTemp("", "cordon-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	log := slog.New(slog.DiscardHandler)
+	acfg := app.DefaultConfig
+	acfg.PasswordParams = auth.TestParams
+
+	// 1. Ready on an empty database: open, migrate, load the directory.
+	c := config{DB: "sqlite:" + filepath.Join(dir, "ready.db"), ReadConns: 8, LogLevel: "info", LogFormat: "text"}
+	start := time.Now()
+	db, _, err := c.open(ctx, log, acfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "ready on an empty database:   %v\n", time.Since(start).Round(time.Millisecond))
+	db.Close()
+
+	// 2. Person creation through the app.
+	c.DB = "sqlite:" + filepath.Join(dir, "bench.db")
+	db, a, err := c.open(ctx, log, acfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	actor, err := a.CreateAccount(ctx, app.System, cordon.AccountInput{Username: "bench", Role: cordon.RoleEpidemiologist, Jurisdiction: "451024", Password: "bench-password"})
+	if err != nil {
+		return err
+	}
+	seq := 0
+	next := func() cordon.PersonInput {
+		seq++
+		first := fmt.Sprintf("451024%s%03d", time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, seq/1000).Format("20060102"), seq%1000)
+		return cordon.PersonInput{Name: "测试", IDNumber: first + string(cordon.CitizenIDCheck(first)), Phone: fmt.Sprintf("138%08d", seq), Residence: "451024200202"}
+	}
+	start = time.Now()
+	for i := 0; i < *creates; i++ {
+		if _, err := a.CreatePerson(ctx, actor.Actor(), next()); err != nil {
+			return err
+		}
+	}
+	took := time.Since(start)
+	fmt.Fprintf(env.stdout, "person creation (app, SQLite): %.0f persons/s (%d in %v)\n", float64(*creates)/took.Seconds(), *creates, took.Round(time.Millisecond))
+
+	// 3. Lookup by ID number with many persons stored.
+	fmt.Fprintf(env.stderr, "seeding %d persons...\n", *stored-*creates)
+	start = time.Now()
+	if _, err := a.ImportPersons(ctx, actor.Actor(), func(yield func(cordon.PersonInput) bool) {
+		for seq < *stored {
+			if !yield(next()) {
+				return
+			}
+		}
+	}); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "seeding to %d persons:        %v\n", *stored, time.Since(start).Round(time.Millisecond))
+	lat := make([]time.Duration, *lookups)
+	for i := range lat {
+		n := 1 + (i*7919)%seq
+		first := fmt.Sprintf("451024%s%03d", time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n/1000).Format("20060102"), n%1000)
+		t0 := time.Now()
+		if _, err := a.PersonByDocument(ctx, actor.Actor(), cordon.DocCitizenID, first+string(cordon.CitizenIDCheck(first)), ""); err != nil {
+			return err
+		}
+		lat[i] = time.Since(t0)
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	fmt.Fprintf(env.stdout, "lookup by ID number (%d stored, audited): p50 %v  p99 %v  max %v\n", seq, lat[len(lat)/2], lat[len(lat)*99/100], lat[len(lat)-1])
+	return nil
+}

@@ -1,0 +1,134 @@
+// Package api is cordon's JSON API v1 under /api/v1: one route table, one
+// file per resource, bearer-token authentication, problem+json errors with
+// stable codes, cursor pagination, and an OpenAPI document generated from
+// the same table that registers the routes.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"cordon"
+	"cordon/internal/app"
+)
+
+// Server serves the API.
+type Server struct {
+	app    *app.App
+	log    *slog.Logger
+	mux    *http.ServeMux
+	routes []route
+}
+
+// route is one line of the route table; the OpenAPI document is built from
+// the same lines.
+type route struct {
+	method, path string
+	public       bool // no token needed
+	summary      string
+	request      string // schema name of the JSON body, if any
+	response     string // schema name of the success body
+	status       int    // success status
+	query        []string
+	handle       func(w http.ResponseWriter, r *http.Request, actor cordon.Actor)
+}
+
+// New builds the API over the application.
+func New(a *app.App, log *slog.Logger) *Server {
+	s := &Server{app: a, log: log, mux: http.NewServeMux()}
+	s.routes = s.table()
+	for _, rt := range s.routes {
+		s.mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
+	}
+	s.mux.HandleFunc("GET /api/v1/openapi.json", s.openAPI)
+	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, cordon.Errorf(cordon.KindNotFound, "request.no_route", "no such endpoint"))
+	})
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// table is the API's one route table.
+func (s *Server) table() []route {
+	return []route{
+		{method: "POST", path: "/api/v1/tokens", public: true, summary: "Issue an API token for a username and password", request: "TokenRequest", response: "TokenResponse", status: 201, handle: s.createToken},
+		{method: "GET", path: "/api/v1/tokens", summary: "List your own tokens", response: "TokenList", status: 200, handle: s.listTokens},
+		{method: "DELETE", path: "/api/v1/tokens/{id}", summary: "Revoke one of your tokens", status: 204, handle: s.revokeToken},
+		{method: "GET", path: "/api/v1/me", summary: "The account the token belongs to", response: "Account", status: 200, handle: s.me},
+
+		{method: "GET", path: "/api/v1/jurisdictions", summary: "Search jurisdictions by name or code", query: []string{"q", "within", "limit"}, response: "JurisdictionList", status: 200, handle: s.searchJurisdictions},
+		{method: "GET", path: "/api/v1/jurisdictions/{code}", summary: "One jurisdiction", response: "Jurisdiction", status: 200, handle: s.getJurisdiction},
+		{method: "GET", path: "/api/v1/jurisdictions/{code}/children", summary: "The jurisdictions directly below", response: "JurisdictionList", status: 200, handle: s.jurisdictionChildren},
+		{method: "GET", path: "/api/v1/jurisdictions/{code}/ancestors", summary: "The jurisdictions above, top first", response: "JurisdictionList", status: 200, handle: s.jurisdictionAncestors},
+
+		{method: "GET", path: "/api/v1/grids", summary: "Grids inside your jurisdiction", query: []string{"within"}, response: "GridList", status: 200, handle: s.listGrids},
+		{method: "POST", path: "/api/v1/grids", summary: "Create a grid under a village or community", request: "GridInput", response: "Grid", status: 201, handle: s.createGrid},
+		{method: "PATCH", path: "/api/v1/grids/{code}", summary: "Rename a grid", request: "GridRename", status: 204, handle: s.renameGrid},
+
+		{method: "POST", path: "/api/v1/persons", summary: "Register a person; 409 with the existing id if the document is known", request: "PersonInput", response: "Person", status: 201, handle: s.createPerson},
+		{method: "GET", path: "/api/v1/persons", summary: "List or search persons in your jurisdiction", query: []string{"q", "id_number", "doc_type", "phone", "jurisdiction", "cursor", "limit"}, response: "PersonList", status: 200, handle: s.listPersons},
+		{method: "GET", path: "/api/v1/persons/{id}", summary: "One person (personal data masked by role; the read is audited)", response: "Person", status: 200, handle: s.getPerson},
+		{method: "PUT", path: "/api/v1/persons/{id}", summary: "Replace a person's fields (optimistic version check)", request: "PersonInput", response: "Person", status: 200, handle: s.updatePerson},
+		{method: "POST", path: "/api/v1/persons/{id}/merge", summary: "Merge a duplicate record into this person, keeping both histories", request: "MergeRequest", status: 204, handle: s.mergePersons},
+		{method: "GET", path: "/api/v1/persons/{id}/history", summary: "Audit entries about a person", response: "AuditList", status: 200, handle: s.personHistory},
+
+		{method: "GET", path: "/api/v1/accounts", summary: "Accounts inside your jurisdiction", response: "AccountList", status: 200, handle: s.listAccounts},
+		{method: "POST", path: "/api/v1/accounts", summary: "Create an account", request: "AccountInput", response: "Account", status: 201, handle: s.createAccount},
+		{method: "POST", path: "/api/v1/accounts/{id}/disable", summary: "Disable an account, ending its sessions and tokens", status: 204, handle: s.disableAccount},
+		{method: "POST", path: "/api/v1/accounts/{id}/enable", summary: "Enable an account again", status: 204, handle: s.enableAccount},
+		{method: "POST", path: "/api/v1/accounts/{id}/password", summary: "Set a new password", request: "PasswordReset", status: 204, handle: s.resetPassword},
+
+		{method: "GET", path: "/api/v1/audit", summary: "Browse the audit log", query: []string{"username", "action", "record", "since", "until", "cursor", "limit"}, response: "AuditList", status: 200, handle: s.auditLog},
+	}
+}
+
+// wrap authenticates the bearer token (unless the route is public) and
+// hands the handler its actor.
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		actor := cordon.Actor{RequestID: r.Header.Get("X-Request-Id"), Remote: remoteIP(r)}
+		if !rt.public {
+			acct, err := s.authenticate(r.Context(), r)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			a := acct.Actor()
+			a.RequestID, a.Remote = actor.RequestID, actor.Remote
+			actor = a
+		}
+		rt.handle(w, r, actor)
+	})
+}
+
+func (s *Server) authenticate(ctx context.Context, r *http.Request) (cordon.Account, error) {
+	h := r.Header.Get("Authorization")
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return cordon.Account{}, cordon.ErrUnauthorized
+	}
+	return s.app.Token(ctx, strings.TrimSpace(token))
+}
+
+// remoteIP is the client address without the port.
+func remoteIP(r *http.Request) string {
+	h := r.RemoteAddr
+	if i := strings.LastIndexByte(h, ':'); i > 0 {
+		h = h[:i]
+	}
+	return strings.Trim(h, "[]")
+}
+
+// reason is the purpose a reader gives for reading personal data, sent as
+// the X-Reason header; it goes to the audit log.
+func reason(r *http.Request) string {
+	v := strings.TrimSpace(r.Header.Get("X-Reason"))
+	if len(v) > 200 {
+		v = v[:200]
+	}
+	return v
+}

@@ -1,0 +1,169 @@
+package api
+
+import (
+	"net/http"
+	"reflect"
+	"strings"
+	"time"
+
+	"cordon"
+)
+
+// schemas names the Go types behind the route table's request and
+// response bodies; their JSON Schemas are derived by reflection, so the
+// document cannot drift from the code.
+var schemas = map[string]any{
+	"TokenRequest":     TokenRequest{},
+	"TokenResponse":    TokenResponse{},
+	"TokenList":        Page[tokenView]{},
+	"Account":          cordon.Account{},
+	"AccountInput":     cordon.AccountInput{},
+	"AccountList":      Page[cordon.Account]{},
+	"Jurisdiction":     cordon.Jurisdiction{},
+	"JurisdictionList": Page[cordon.Jurisdiction]{},
+	"Grid":             cordon.Grid{},
+	"GridList":         Page[cordon.Grid]{},
+	"GridInput":        GridInput{},
+	"GridRename":       GridRename{},
+	"Person":           cordon.Person{},
+	"PersonInput":      cordon.PersonInput{},
+	"PersonList":       Page[cordon.Person]{},
+	"MergeRequest":     MergeRequest{},
+	"PasswordReset":    PasswordReset{},
+	"AuditList":        Page[cordon.AuditEntry]{},
+	"Problem":          Problem{},
+}
+
+// tokenView documents the token list entries.
+type tokenView struct {
+	ID        int64     `json:"id"`
+	AccountID int64     `json:"account_id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	RevokedAt time.Time `json:"revoked_at,omitzero"`
+}
+
+// OpenAPI builds the OpenAPI 3.1 document of the route table.
+func (s *Server) OpenAPI() map[string]any {
+	paths := map[string]map[string]any{}
+	for _, rt := range s.routes {
+		op := map[string]any{
+			"summary":     rt.summary,
+			"operationId": operationID(rt),
+			"responses":   map[string]any{},
+		}
+		resp := op["responses"].(map[string]any)
+		ok := map[string]any{"description": http.StatusText(rt.status)}
+		if rt.response != "" {
+			ok["content"] = map[string]any{"application/json": map[string]any{"schema": ref(rt.response)}}
+		}
+		resp[itoa(int64(rt.status))] = ok
+		resp["default"] = map[string]any{"description": "A problem", "content": map[string]any{"application/problem+json": map[string]any{"schema": ref("Problem")}}}
+		if rt.request != "" {
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": ref(rt.request)}}}
+		}
+		var params []any
+		for _, seg := range strings.Split(rt.path, "/") {
+			if strings.HasPrefix(seg, "{") {
+				params = append(params, map[string]any{"name": strings.Trim(seg, "{}"), "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+			}
+		}
+		for _, q := range rt.query {
+			params = append(params, map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "string"}})
+		}
+		if len(params) > 0 {
+			op["parameters"] = params
+		}
+		if rt.public {
+			op["security"] = []any{}
+		}
+		if paths[rt.path] == nil {
+			paths[rt.path] = map[string]any{}
+		}
+		paths[rt.path][strings.ToLower(rt.method)] = op
+	}
+	comps := map[string]any{}
+	for name, v := range schemas {
+		comps[name] = schemaOf(reflect.TypeOf(v))
+	}
+	return map[string]any{
+		"openapi": "3.1.0",
+		"info":    map[string]any{"title": "cordon API", "version": "1"},
+		"paths":   paths,
+		"components": map[string]any{
+			"schemas":         comps,
+			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"}},
+		},
+		"security": []any{map[string]any{"bearer": []any{}}},
+	}
+}
+
+// Patterns lists "METHOD PATH" of every route in the table.
+func (s *Server) Patterns() []string {
+	var out []string
+	for _, rt := range s.routes {
+		out = append(out, rt.method+" "+rt.path)
+	}
+	return out
+}
+
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	writeJSON(w, http.StatusOK, s.OpenAPI())
+}
+
+func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
+
+func operationID(rt route) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(rt.method))
+	for _, seg := range strings.Split(strings.TrimPrefix(rt.path, "/api/v1/"), "/") {
+		seg = strings.Trim(seg, "{}")
+		if seg == "" {
+			continue
+		}
+		b.WriteString(strings.ToUpper(seg[:1]) + seg[1:])
+	}
+	return b.String()
+}
+
+var timeType = reflect.TypeOf(time.Time{})
+
+// schemaOf derives a JSON Schema from a Go type and its json tags.
+func schemaOf(t reflect.Type) map[string]any {
+	if t == timeType {
+		return map[string]any{"type": "string", "format": "date-time"}
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return schemaOf(t.Elem())
+	case reflect.String:
+		return map[string]any{"type": "string"}
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case reflect.Int, reflect.Int32, reflect.Int64, reflect.Uint8, reflect.Uint32:
+		return map[string]any{"type": "integer"}
+	case reflect.Float64:
+		return map[string]any{"type": "number"}
+	case reflect.Slice:
+		return map[string]any{"type": "array", "items": schemaOf(t.Elem())}
+	case reflect.Map:
+		return map[string]any{"type": "object", "additionalProperties": schemaOf(t.Elem())}
+	case reflect.Struct:
+		props := map[string]any{}
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if !f.IsExported() || name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			props[name] = schemaOf(f.Type)
+		}
+		return map[string]any{"type": "object", "properties": props, "additionalProperties": false}
+	}
+	return map[string]any{}
+}

@@ -1,0 +1,306 @@
+package app
+
+import (
+	"context"
+	"iter"
+	"strconv"
+	"strings"
+
+	"cordon"
+	"cordon/internal/store"
+)
+
+func personRecord(id int64) string { return "person:" + strconv.FormatInt(id, 10) }
+
+// personRules gives validation the directory's address codes and today.
+func (a *App) personRules() cordon.PersonRules {
+	return cordon.PersonRules{KnownAddress: a.dir.KnownAddressCode, Now: a.now()}
+}
+
+// checkPlaces makes sure the residence and current jurisdictions exist and
+// that at least one lies in the actor's subtree: a record that would leave
+// the subtree is a transfer, which goes through an assist request instead.
+func (a *App) checkPlaces(ctx context.Context, tx *store.Tx, actor cordon.Actor, p cordon.Person) error {
+	var v cordon.Invalid
+	v.Code = "jurisdiction.unknown"
+	if !a.exists(ctx, tx, p.Residence) {
+		v.Add("residence", "jurisdiction.unknown")
+	}
+	if !a.exists(ctx, tx, p.Current) {
+		v.Add("current", "jurisdiction.unknown")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	if !actor.Sees(p.Residence) && !actor.Sees(p.Current) {
+		return cordon.Errorf(cordon.KindForbidden, "person.outside_jurisdiction", "the person's residence or current place must lie in your jurisdiction").WithField("residence", "person.outside_jurisdiction")
+	}
+	return nil
+}
+
+// present prepares a person for the actor: masked unless the role needs the
+// full values, with display names for the places.
+func (a *App) present(actor cordon.Actor, p *cordon.Person) {
+	if !actor.Can(cordon.PermPersonReadFull) {
+		p.Mask()
+	}
+	p.ResidenceName = a.dir.Path(p.Residence)
+	p.CurrentName = a.dir.Path(p.Current)
+}
+
+// CreatePerson registers a person. A document number registered already
+// returns a Conflict naming the existing person's id.
+func (a *App) CreatePerson(ctx context.Context, actor cordon.Actor, in cordon.PersonInput) (cordon.Person, error) {
+	if err := authorize(actor, cordon.PermPersonWrite); err != nil {
+		return cordon.Person{}, err
+	}
+	p, err := in.Validate(a.personRules())
+	if err != nil {
+		return p, err
+	}
+	err = a.db.Transact(ctx, func(tx *store.Tx) error {
+		if err := a.checkPlaces(ctx, tx, actor, p); err != nil {
+			return err
+		}
+		if err := tx.CreatePerson(ctx, &p, actor.AccountID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "person.create", personRecord(p.ID), "", "")
+	})
+	if err != nil {
+		return cordon.Person{}, err
+	}
+	a.present(actor, &p)
+	return p, nil
+}
+
+// Person reads one person inside the actor's subtree, recording the read.
+// reason is the purpose the reader gave, if any.
+func (a *App) Person(ctx context.Context, actor cordon.Actor, id int64, reason string) (cordon.Person, error) {
+	if err := authorize(actor, cordon.PermPersonRead); err != nil {
+		return cordon.Person{}, err
+	}
+	var p cordon.Person
+	err := a.db.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		if p, err = tx.Person(ctx, store.ScopeOf(actor), id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "person.read", personRecord(p.ID), reason, "")
+	})
+	if err != nil {
+		return cordon.Person{}, err
+	}
+	a.present(actor, &p)
+	return p, nil
+}
+
+// PersonByDocument finds a person by identity document inside the actor's
+// subtree; a merged record leads to the surviving one.
+func (a *App) PersonByDocument(ctx context.Context, actor cordon.Actor, t cordon.DocType, number, reason string) (cordon.Person, error) {
+	if err := authorize(actor, cordon.PermPersonRead); err != nil {
+		return cordon.Person{}, err
+	}
+	if t == "" {
+		t = cordon.DocCitizenID
+	}
+	if !t.Valid() {
+		return cordon.Person{}, cordon.Errorf(cordon.KindInvalid, "person.doc_type_invalid", "unknown document type").WithField("doc_type", "person.doc_type_invalid")
+	}
+	number = cordon.NormalizeDocNumber(number)
+	if number == "" || len(number) > 32 {
+		return cordon.Person{}, cordon.Errorf(cordon.KindInvalid, "person.id_number_invalid", "give an identity document number").WithField("id_number", "person.id_number_invalid")
+	}
+	var p cordon.Person
+	err := a.db.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		p, err = tx.PersonByDocument(ctx, store.ScopeOf(actor), t, number)
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "person.lookup", personRecord(p.ID), reason, "by document")
+	})
+	if err != nil {
+		return cordon.Person{}, err
+	}
+	a.present(actor, &p)
+	return p, nil
+}
+
+// Persons lists persons inside the actor's subtree, newest first. Every
+// listed person counts as read: the audit entry names them all.
+func (a *App) Persons(ctx context.Context, actor cordon.Actor, f cordon.PersonFilter) ([]cordon.Person, error) {
+	if err := authorize(actor, cordon.PermPersonRead); err != nil {
+		return nil, err
+	}
+	f.Query = strings.TrimSpace(f.Query)
+	if len(f.Query) > 64 {
+		return nil, cordon.Errorf(cordon.KindInvalid, "person.query_invalid", "the search is too long").WithField("q", "person.query_invalid")
+	}
+	// A query that is a document number or a phone is an exact lookup
+	// through the blind index, not a name search.
+	if q := cordon.NormalizeDocNumber(f.Query); len(q) == 18 && f.IDNumber == "" {
+		f.IDNumber, f.Query = q, ""
+	} else if ph, ok := cordon.NormalizePhone(f.Query); ok && f.Phone == "" {
+		f.Phone, f.Query = ph, ""
+	}
+	f.IDNumber = cordon.NormalizeDocNumber(f.IDNumber)
+	if f.Phone != "" {
+		ph, ok := cordon.NormalizePhone(f.Phone)
+		if !ok {
+			return nil, cordon.Errorf(cordon.KindInvalid, "person.phone_invalid", "not a mobile number").WithField("phone", "person.phone_invalid")
+		}
+		f.Phone = ph
+	}
+	if f.Jurisdiction != "" {
+		if _, ok := cordon.LevelOf(f.Jurisdiction); !ok {
+			return nil, cordon.Errorf(cordon.KindInvalid, "jurisdiction.unknown", "unknown jurisdiction").WithField("jurisdiction", "jurisdiction.unknown")
+		}
+	}
+	var out []cordon.Person
+	err := a.db.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		if out, err = tx.Persons(ctx, store.ScopeOf(actor), f); err != nil || len(out) == 0 {
+			return err
+		}
+		ids := make([]string, len(out))
+		for i, p := range out {
+			ids[i] = strconv.FormatInt(p.ID, 10)
+		}
+		return audit(ctx, tx, actor, "person.list", "", "", "persons "+strings.Join(ids, ","))
+	})
+	for i := range out {
+		a.present(actor, &out[i])
+	}
+	return out, err
+}
+
+// UpdatePerson replaces a person's fields. in.Version, when set, guards
+// against overwriting a change made meanwhile.
+func (a *App) UpdatePerson(ctx context.Context, actor cordon.Actor, id int64, in cordon.PersonInput) (cordon.Person, error) {
+	if err := authorize(actor, cordon.PermPersonWrite); err != nil {
+		return cordon.Person{}, err
+	}
+	p, err := in.Validate(a.personRules())
+	if err != nil {
+		return p, err
+	}
+	p.ID = id
+	err = a.db.Transact(ctx, func(tx *store.Tx) error {
+		scope := store.ScopeOf(actor)
+		if _, err := tx.Person(ctx, scope, id); err != nil {
+			return err
+		}
+		if err := a.checkPlaces(ctx, tx, actor, p); err != nil {
+			return err
+		}
+		if err := tx.UpdatePerson(ctx, scope, &p, in.Version); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "person.update", personRecord(id), "", "")
+	})
+	if err != nil {
+		return cordon.Person{}, err
+	}
+	a.present(actor, &p)
+	return p, nil
+}
+
+// MergePersons records that drop is the same person as keep. Both records
+// and their histories stay; drop points to keep from now on.
+func (a *App) MergePersons(ctx context.Context, actor cordon.Actor, keep, drop int64, reason string) error {
+	if err := authorize(actor, cordon.PermPersonMerge); err != nil {
+		return err
+	}
+	if strings.TrimSpace(reason) == "" {
+		return cordon.Errorf(cordon.KindInvalid, "person.merge_reason_required", "say why the two records are the same person").WithField("reason", "person.merge_reason_required")
+	}
+	return a.db.Transact(ctx, func(tx *store.Tx) error {
+		if err := tx.MergePersons(ctx, store.ScopeOf(actor), keep, drop); err != nil {
+			return err
+		}
+		if err := audit(ctx, tx, actor, "person.merge", personRecord(keep), reason, "merged "+personRecord(drop)); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "person.merge", personRecord(drop), reason, "merged into "+personRecord(keep))
+	})
+}
+
+// CountPersons counts the persons in the actor's subtree, for the home page.
+func (a *App) CountPersons(ctx context.Context, actor cordon.Actor) (int, error) {
+	if err := authorize(actor, cordon.PermPersonRead); err != nil {
+		return 0, err
+	}
+	var n int
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		n, err = tx.CountPersons(ctx, store.ScopeOf(actor))
+		return err
+	})
+	return n, err
+}
+
+// PersonHistory lists the audit entries about a person, for its detail page.
+func (a *App) PersonHistory(ctx context.Context, actor cordon.Actor, id int64) ([]cordon.AuditEntry, error) {
+	if err := authorize(actor, cordon.PermPersonRead); err != nil {
+		return nil, err
+	}
+	var out []cordon.AuditEntry
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Person(ctx, store.ScopeOf(actor), id); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.AuditLog(ctx, store.Everywhere, cordon.AuditFilter{Record: personRecord(id), Limit: 100})
+		return err
+	})
+	return out, err
+}
+
+// ImportBatch is how many persons an import writes per transaction.
+const ImportBatch = 1000
+
+// ImportPersons registers many persons in transactions of ImportBatch, each
+// validated and scope-checked like CreatePerson and audited once per batch.
+// It stops at the first invalid or duplicate person; the batches before it
+// stay committed and the count says how many.
+func (a *App) ImportPersons(ctx context.Context, actor cordon.Actor, persons iter.Seq[cordon.PersonInput]) (int, error) {
+	if err := authorize(actor, cordon.PermPersonWrite); err != nil {
+		return 0, err
+	}
+	n := 0
+	batch := make([]cordon.Person, 0, ImportBatch)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := a.db.Transact(ctx, func(tx *store.Tx) error {
+			for i := range batch {
+				if err := a.checkPlaces(ctx, tx, actor, batch[i]); err != nil {
+					return err
+				}
+				if err := tx.CreatePerson(ctx, &batch[i], actor.AccountID); err != nil {
+					return err
+				}
+			}
+			return audit(ctx, tx, actor, "person.import", personRecord(batch[0].ID), "", "persons "+strconv.Itoa(len(batch))+" up to "+personRecord(batch[len(batch)-1].ID))
+		})
+		if err == nil {
+			n += len(batch)
+		}
+		batch = batch[:0]
+		return err
+	}
+	for in := range persons {
+		p, err := in.Validate(a.personRules())
+		if err != nil {
+			return n, err
+		}
+		if batch = append(batch, p); len(batch) == ImportBatch {
+			if err := flush(); err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, flush()
+}

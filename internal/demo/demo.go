@@ -1,0 +1,159 @@
+// Package demo loads the Debao scenario of February 2022 (SCENARIO.md) into
+// a fresh database: the demo accounts, a grid in 都安乡, and synthetic
+// residents with valid citizen ID numbers. Everything goes through
+// internal/app, so the demo data is validated and audited like real data.
+// Nothing in it is a real person.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"cordon"
+	"cordon/internal/app"
+)
+
+// Account is a demo login.
+type Account struct {
+	Username, Name string
+	Role           cordon.Role
+	Jurisdiction   string
+}
+
+// Places of the scenario.
+const (
+	Guangxi  = "450000"
+	Nanning  = "450100"
+	Baise    = "451000"
+	Debao    = "451024"
+	Duan     = "451024200"    // 都安乡
+	Fuji     = "451024200202" // 福记村委会, home of 陇意屯
+	oldDebao = "452624"       // Debao's address code before 2002, still on older ID cards
+)
+
+// Accounts returns the demo accounts; the grid worker's jurisdiction is the
+// grid created by Load.
+func Accounts(grid string) []Account {
+	return []Account{
+		{"admin", "区级管理员", cordon.RoleAdmin, Guangxi},
+		{"baise", "百色市指挥部", cordon.RoleCommander, Baise},
+		{"debao", "德保县流调队员", cordon.RoleEpidemiologist, Debao},
+		{"duan", "都安乡陇意屯网格员", cordon.RoleGridWorker, grid},
+		{"nanning", "南宁市指挥部", cordon.RoleCommander, Nanning},
+	}
+}
+
+// Summary says what Load created.
+type Summary struct {
+	Accounts []Account
+	Grid     cordon.Grid
+	Persons  int
+}
+
+// Options size the demo.
+type Options struct {
+	Password  string
+	Residents int    // Debao residents, default 300
+	Seed      uint64 // for repeatable names and numbers
+	Now       time.Time
+}
+
+// Load creates the scenario. It expects an empty database.
+func Load(ctx context.Context, a *app.App, opt Options) (Summary, error) {
+	if opt.Residents <= 0 {
+		opt.Residents = 300
+	}
+	if opt.Now.IsZero() {
+		opt.Now = time.Now()
+	}
+	rng := rand.New(rand.NewPCG(opt.Seed, 20220204))
+	var sum Summary
+	g, err := a.CreateGrid(ctx, app.System, Fuji, "陇意屯网格")
+	if err != nil {
+		return sum, fmt.Errorf("demo grid: %w", err)
+	}
+	sum.Grid = g
+	sum.Accounts = Accounts(g.Code)
+	for _, acct := range sum.Accounts {
+		if _, err := a.CreateAccount(ctx, app.System, cordon.AccountInput{
+			Username: acct.Username, DisplayName: acct.Name, Role: acct.Role, Jurisdiction: acct.Jurisdiction, Password: opt.Password,
+		}); err != nil {
+			return sum, fmt.Errorf("demo account %s: %w", acct.Username, err)
+		}
+	}
+	dir := a.Directory()
+	var villages []cordon.Jurisdiction
+	for _, t := range dir.Children(Debao) {
+		villages = append(villages, dir.Children(t.Code)...)
+	}
+	gen := &people{rng: rng, now: opt.Now, seen: map[string]bool{}}
+	create := func(residence, address, addrCode string) error {
+		in := gen.person(residence, address, addrCode)
+		if _, err := a.CreatePerson(ctx, app.System, in); err != nil {
+			return fmt.Errorf("demo person: %w", err)
+		}
+		sum.Persons++
+		return nil
+	}
+	// Households of 1 to 6 in Debao's villages; about one in six in the
+	// 陇意屯 grid of 都安乡, where the outbreak centred.
+	for sum.Persons < opt.Residents {
+		residence := villages[rng.IntN(len(villages))].Code
+		address := fmt.Sprintf("%s%d号", dir.Path(residence)[len(dir.Path(Debao)):], 1+rng.IntN(120))
+		if rng.IntN(6) == 0 {
+			residence, address = g.Code, fmt.Sprintf("福记村陇意屯%d号", 1+rng.IntN(80))
+		}
+		size := 1 + rng.IntN(6)
+		for i := 0; i < size && sum.Persons < opt.Residents; i++ {
+			if err := create(residence, address, Debao); err != nil {
+				return sum, err
+			}
+		}
+	}
+	// A few Nanning residents, whom Debao accounts must never see.
+	for i := 0; i < 30; i++ {
+		county := []string{"450102", "450103", "450105", "450107"}[rng.IntN(4)]
+		if err := create(county, fmt.Sprintf("%s某小区%d栋", dir.Path(county)[len(dir.Path(Nanning)):], 1+rng.IntN(30)), county); err != nil {
+			return sum, err
+		}
+	}
+	return sum, nil
+}
+
+var (
+	surnames = []rune("黄农李陆梁韦罗莫覃蒙王张刘陈杨赵吴周徐孙马朱胡林何郭廖谢宋唐许邓冯曾")
+	given    = []string{"丽", "芳", "伟", "强", "敏", "静", "秀英", "桂兰", "志明", "建华", "海燕", "晓东", "春梅", "国庆", "玉兰", "文杰", "俊", "婷", "金凤", "永福", "光明", "家乐", "美玲", "子涵", "雨萱", "浩然", "明辉", "少华", "振宇", "彩云"}
+)
+
+// people invents plausible residents.
+type people struct {
+	rng  *rand.Rand
+	now  time.Time
+	seen map[string]bool
+}
+
+func (g *people) person(residence, address, addrCode string) cordon.PersonInput {
+	name := string(surnames[g.rng.IntN(len(surnames))]) + given[g.rng.IntN(len(given))]
+	birth := g.now.AddDate(-1-g.rng.IntN(85), 0, -g.rng.IntN(365))
+	code := addrCode
+	if addrCode == Debao && birth.Year() < 1995 && g.rng.IntN(3) == 0 {
+		code = oldDebao // issued before 2002
+	}
+	var id string
+	for {
+		first := fmt.Sprintf("%s%s%03d", code, birth.Format("20060102"), g.rng.IntN(1000))
+		id = first + string(cordon.CitizenIDCheck(first))
+		if !g.seen[id] {
+			g.seen[id] = true
+			break
+		}
+	}
+	in := cordon.PersonInput{Name: name, IDNumber: id, Residence: residence, Address: address}
+	if g.now.Sub(birth) > 12*365*24*time.Hour {
+		prefixes := []string{"130", "138", "139", "150", "177", "181", "186", "188", "199"}
+		in.Phone = fmt.Sprintf("%s%08d", prefixes[g.rng.IntN(len(prefixes))], g.rng.IntN(100000000))
+	}
+	return in
+}
