@@ -30,6 +30,7 @@ type Main struct {
 
 	ln  net.Listener
 	srv *http.Server
+	tls bool
 }
 
 // Open opens and migrates the database, builds the handler and starts
@@ -51,6 +52,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	tlsOn := m.Config.TLSCert != ""
+	m.tls = tlsOn
 	pages, err := web.New(m.App, web.Options{Secure: tlsOn || m.Config.SecureCookies, Log: m.Log, Version: version})
 	if err != nil {
 		m.DB.Close()
@@ -85,7 +87,7 @@ func (m *Main) Open(ctx context.Context) error {
 // URL is where the server listens.
 func (m *Main) URL() string {
 	scheme := "http"
-	if m.srv.TLSConfig != nil {
+	if m.tls {
 		scheme = "https"
 	}
 	return scheme + "://" + m.ln.Addr().String()
@@ -95,7 +97,7 @@ func (m *Main) URL() string {
 func (m *Main) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() {
-		if m.srv.TLSConfig != nil {
+		if m.tls {
 			errc <- m.srv.ServeTLS(m.ln, "", "")
 		} else {
 			errc <- m.srv.Serve(m.ln)

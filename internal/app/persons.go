@@ -139,7 +139,7 @@ func (a *App) Persons(ctx context.Context, actor cordon.Actor, f cordon.PersonFi
 	}
 	// A query that is a document number or a phone is an exact lookup
 	// through the blind index, not a name search.
-	if q := cordon.NormalizeDocNumber(f.Query); len(q) == 18 && f.IDNumber == "" {
+	if q := cordon.NormalizeDocNumber(f.Query); citizenIDShaped(q) && f.IDNumber == "" {
 		f.IDNumber, f.Query = q, ""
 	} else if ph, ok := cordon.NormalizePhone(f.Query); ok && f.Phone == "" {
 		f.Phone, f.Query = ph, ""
@@ -173,6 +173,21 @@ func (a *App) Persons(ctx context.Context, actor cordon.Actor, f cordon.PersonFi
 		a.present(actor, &out[i])
 	}
 	return out, err
+}
+
+// citizenIDShaped reports whether a search looks like a citizen ID number:
+// 17 digits and a digit or X. Length alone is not enough: a six-character
+// Chinese name is 18 bytes too.
+func citizenIDShaped(q string) bool {
+	if len(q) != 18 {
+		return false
+	}
+	for i := 0; i < 17; i++ {
+		if q[i] < '0' || q[i] > '9' {
+			return false
+		}
+	}
+	return q[17] == 'X' || q[17] >= '0' && q[17] <= '9'
 }
 
 // UpdatePerson replaces a person's fields. in.Version, when set, guards

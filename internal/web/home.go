@@ -1,0 +1,46 @@
+package web
+
+import (
+	"net/http"
+
+	"cordon"
+)
+
+// homePage shows the account's jurisdiction at a glance.
+type homePage struct {
+	page
+	Jurisdiction cordon.Jurisdiction
+	Path         string
+	Children     int
+	Persons      int
+	Grids        int
+}
+
+func (s *server) home(w http.ResponseWriter, r *http.Request) {
+	v := s.visitOf(r)
+	ctx, code := r.Context(), v.actor.Jurisdiction
+	d := homePage{page: s.newPage(r, "home.title", "home")}
+	var err error
+	if d.Jurisdiction, err = s.app.Jurisdiction(ctx, v.actor, code); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.Path = s.app.PathName(ctx, code)
+	children, err := s.app.Children(ctx, v.actor, code)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.Children = len(children)
+	if d.Persons, err = s.app.CountPersons(ctx, v.actor); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	grids, err := s.app.Grids(ctx, v.actor, code)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.Grids = len(grids)
+	s.render(w, r, http.StatusOK, "home", d)
+}

@@ -1,0 +1,85 @@
+package web
+
+import "net/http"
+
+// access says what a route needs before its handler runs.
+type access int
+
+const (
+	static access = iota // nothing: content-hashed files, no cookies
+	open                 // anyone; a session is loaded when there is one
+	member               // a signed-in account; others go to /login
+)
+
+// route is one line of the route table.
+type route struct {
+	pattern string
+	access  access
+	handler http.HandlerFunc
+}
+
+// routes is the one table of the staff pages. Authorisation by role is
+// app's: the table only separates signed-in pages from the rest.
+func (s *server) routes() []route {
+	return []route{
+		{"GET /static/{file...}", static, s.serveAsset},
+		{"GET /favicon.ico", static, s.favicon},
+
+		{"GET /login", open, s.loginForm},
+		{"POST /login", open, s.login},
+		{"POST /logout", member, s.logout},
+		{"POST /lang", open, s.setLanguage},
+
+		{"GET /{$}", member, s.home},
+
+		{"GET /persons", member, s.personList},
+		{"GET /persons/new", member, s.personNew},
+		{"POST /persons", member, s.personCreate},
+		{"GET /persons/{id}", member, s.personShow},
+		{"GET /persons/{id}/edit", member, s.personEdit},
+		{"POST /persons/{id}", member, s.personUpdate},
+		{"POST /persons/{id}/merge", member, s.personMerge},
+
+		{"GET /jurisdictions", member, s.jurisdictionSearch},
+		{"GET /jurisdictions/{code}", member, s.jurisdictionShow},
+
+		{"GET /grids", member, s.gridList},
+		{"POST /grids", member, s.gridCreate},
+		{"POST /grids/{code}", member, s.gridRename},
+
+		{"GET /accounts", member, s.accountList},
+		{"POST /accounts", member, s.accountCreate},
+		{"POST /accounts/{id}/disable", member, s.accountDisable},
+		{"POST /accounts/{id}/enable", member, s.accountEnable},
+		{"POST /accounts/{id}/password", member, s.accountResetPassword},
+
+		{"GET /audit", member, s.auditList},
+
+		{"/", open, s.notFound},
+	}
+}
+
+// handler mounts the route table, wrapping each route in the middleware
+// its access needs.
+func (s *server) handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.pattern, s.chain(rt.access, rt.handler))
+	}
+	return mux
+}
+
+// chain composes the middleware of one route, outermost first.
+func (s *server) chain(a access, h http.Handler) http.Handler {
+	var mw []func(http.Handler) http.Handler
+	switch a {
+	case open:
+		mw = []func(http.Handler) http.Handler{s.sameOrigin, s.visitor, s.checkCSRF}
+	case member:
+		mw = []func(http.Handler) http.Handler{s.sameOrigin, s.visitor, s.requireSignIn, s.checkCSRF}
+	}
+	for i := len(mw) - 1; i >= 0; i-- {
+		h = mw[i](h)
+	}
+	return h
+}
