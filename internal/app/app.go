@@ -77,6 +77,9 @@ func New(db *store.DB, dir *division.Directory, cfg Config, log *slog.Logger, op
 // Directory is the jurisdiction tree the app validates against.
 func (a *App) Directory() *division.Directory { return a.dir }
 
+// SessionTTL is how long a browser session lasts, for the cookie's Max-Age.
+func (a *App) SessionTTL() time.Duration { return a.cfg.SessionTTL }
+
 // Ping reports whether the database answers, for /healthz.
 func (a *App) Ping(ctx context.Context) error { return a.db.Ping(ctx) }
 

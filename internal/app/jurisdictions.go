@@ -77,8 +77,9 @@ func (a *App) Ancestors(ctx context.Context, actor cordon.Actor, code string) ([
 	return a.dir.Ancestors(code), nil
 }
 
-// SearchJurisdictions finds divisions by name or code, inside the actor's
-// subtree first when within is empty.
+// SearchJurisdictions finds divisions by name or code inside within, or in
+// all of China when within is empty: the tree holds no personal data, and a
+// place of residence or travel may lie anywhere.
 func (a *App) SearchJurisdictions(ctx context.Context, actor cordon.Actor, query, within string, limit int) ([]cordon.Jurisdiction, error) {
 	if err := authorize(actor, cordon.PermJurisdictionRead); err != nil {
 		return nil, err

@@ -196,16 +196,18 @@ func (a *App) UpdatePerson(ctx context.Context, actor cordon.Actor, id int64, in
 	if err := authorize(actor, cordon.PermPersonWrite); err != nil {
 		return cordon.Person{}, err
 	}
-	p, err := in.Validate(a.personRules())
-	if err != nil {
-		return p, err
-	}
-	p.ID = id
-	err = a.db.Transact(ctx, func(tx *store.Tx) error {
+	var p cordon.Person
+	err := a.db.Transact(ctx, func(tx *store.Tx) error {
 		scope := store.ScopeOf(actor)
-		if _, err := tx.Person(ctx, scope, id); err != nil {
+		old, err := tx.Person(ctx, scope, id)
+		if err != nil {
 			return err
 		}
+		keepMasked(&in, old)
+		if p, err = in.Validate(a.personRules()); err != nil {
+			return err
+		}
+		p.ID = id
 		if err := a.checkPlaces(ctx, tx, actor, p); err != nil {
 			return err
 		}
@@ -219,6 +221,21 @@ func (a *App) UpdatePerson(ctx context.Context, actor cordon.Actor, id int64, in
 	}
 	a.present(actor, &p)
 	return p, nil
+}
+
+// keepMasked lets a reader who sees masked values edit a person without
+// retyping what they cannot see: an ID number or phone sent back in its
+// masked form (or left empty, for the phone shown masked) keeps the stored
+// value.
+func keepMasked(in *cordon.PersonInput, old cordon.Person) {
+	if in.IDNumber == "" || in.IDNumber == cordon.MaskDocNumber(old.IDNumber) {
+		if in.DocType == "" || in.DocType == old.DocType {
+			in.IDNumber, in.DocType = old.IDNumber, old.DocType
+		}
+	}
+	if old.Phone != "" && in.Phone == cordon.MaskPhone(old.Phone) {
+		in.Phone = old.Phone
+	}
 }
 
 // MergePersons records that drop is the same person as keep. Both records

@@ -56,7 +56,7 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "login", d)
 		return
 	}
-	s.setCookie(w, sessionCookie, secret, 0)
+	s.setCookie(w, sessionCookie, secret, int(s.app.SessionTTL().Seconds()))
 	if cookieValue(r, langCookie) == "" && acct.Language != "" {
 		s.setCookie(w, langCookie, acct.Language, langCookieAge)
 	}

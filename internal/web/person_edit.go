@@ -9,8 +9,8 @@ import (
 )
 
 // personEdit shows the person form filled with the record. A role that
-// reads masked values must type the ID number and phone again: app
-// replaces the whole record and cannot keep a value the form never saw.
+// reads masked values gets them masked in the form; sent back unchanged,
+// app keeps the stored values.
 func (s *server) personEdit(w http.ResponseWriter, r *http.Request) {
 	v := s.visitOf(r)
 	id, ok := personID(r)
@@ -34,10 +34,9 @@ func (s *server) personEdit(w http.ResponseWriter, r *http.Request) {
 		"current":   p.Current,
 		"address":   p.Address,
 		"version":   strconv.Itoa(p.Version),
+		"id_number": p.IDNumber,
+		"phone":     p.Phone,
 	}}
-	if !p.Masked {
-		f.Values["id_number"], f.Values["phone"] = p.IDNumber, p.Phone
-	}
 	d := s.personFormPage(r, "person.edit_title", f)
 	d.Person = p
 	s.render(w, r, http.StatusOK, "person_form", d)
