@@ -31,6 +31,29 @@ func (k Kind) String() string {
 	return fmt.Sprintf("kind(%d)", int(k))
 }
 
+// kindStatus is the one table from error kinds to HTTP statuses, shared by
+// the API and the pages (the numbers are net/http's, which this package does
+// not import).
+var kindStatus = [...]int{
+	KindInternal:     500,
+	KindInvalid:      422,
+	KindNotFound:     404,
+	KindConflict:     409,
+	KindUnauthorized: 401,
+	KindForbidden:    403,
+	KindTooLarge:     413,
+	KindRateLimited:  429,
+	KindUnavailable:  503,
+}
+
+// HTTPStatus is the HTTP status that answers an error of this kind.
+func (k Kind) HTTPStatus() int {
+	if int(k) < len(kindStatus) {
+		return kindStatus[k]
+	}
+	return 500
+}
+
 // Error is the one error type that crosses layers. Code is a stable key such
 // as "person.id_number_invalid" that clients and translations rely on; Message
 // is the English text for logs and API clients; Fields names the inputs at

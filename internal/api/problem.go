@@ -10,19 +10,6 @@ import (
 	"cordon"
 )
 
-// statusOf is the one table from error kinds to HTTP statuses.
-var statusOf = map[cordon.Kind]int{
-	cordon.KindInternal:     http.StatusInternalServerError,
-	cordon.KindInvalid:      http.StatusUnprocessableEntity,
-	cordon.KindNotFound:     http.StatusNotFound,
-	cordon.KindConflict:     http.StatusConflict,
-	cordon.KindUnauthorized: http.StatusUnauthorized,
-	cordon.KindForbidden:    http.StatusForbidden,
-	cordon.KindTooLarge:     http.StatusRequestEntityTooLarge,
-	cordon.KindRateLimited:  http.StatusTooManyRequests,
-	cordon.KindUnavailable:  http.StatusServiceUnavailable,
-}
-
 // Problem is an RFC 9457 problem document with cordon's stable code and the
 // fields at fault.
 type Problem struct {
@@ -42,7 +29,7 @@ type Problem struct {
 // with the request id and shown only as "internal".
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	kind := cordon.ErrorKind(err)
-	status := statusOf[kind]
+	status := kind.HTTPStatus()
 	p := Problem{
 		Type:     "https://cordon.invalid/problems/" + cordon.ErrorCode(err),
 		Title:    http.StatusText(status),

@@ -61,13 +61,9 @@ func (tx *Tx) scanPerson(sc interface{ Scan(...any) error }) (cordon.Person, err
 // the same person twice in two jurisdictions.
 func (tx *Tx) CreatePerson(ctx context.Context, p *cordon.Person, createdBy int64) error {
 	idx := tx.db.docIndex(p.DocType, p.IDNumber)
-	if id, err := tx.personIDByIndex(ctx, idx); err == nil {
-		return duplicatePerson(id)
-	} else if !errors.Is(err, sql.ErrNoRows) {
-		return err
-	}
 	p.CreatedAt, p.UpdatedAt, p.Version = tx.Now, tx.Now, 1
-	id, err := tx.insert(ctx, `INSERT INTO persons (
+	var id int64
+	err := tx.queryRow(ctx, `INSERT INTO persons (
 		name,
 		doc_type,
 		doc_cipher,
@@ -83,17 +79,22 @@ func (tx *Tx) CreatePerson(ctx context.Context, p *cordon.Person, createdBy int6
 		created_at,
 		updated_at,
 		version
-	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+	ON CONFLICT (doc_index) WHERE merged_into IS NULL DO NOTHING
+	RETURNING id`,
 		p.Name, p.DocType, tx.db.vault.Seal(fieldDoc, p.IDNumber), idx,
 		tx.db.vault.Seal(fieldPhone, p.Phone), tx.db.vault.Index(fieldPhone, p.Phone),
-		p.Sex, p.BirthDate, p.Residence, p.Address, p.Current, nullID(createdBy), ts(tx.Now), ts(tx.Now))
-	if cordon.ErrorKind(err) == cordon.KindConflict {
-		if id, err2 := tx.personIDByIndex(ctx, idx); err2 == nil {
-			return duplicatePerson(id)
+		p.Sex, p.BirthDate, p.Residence, p.Address, p.Current, nullID(createdBy), ts(tx.Now), ts(tx.Now)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		// The document is registered already: the insert did nothing, and
+		// the transaction stays usable on both databases.
+		if id, err = tx.personIDByIndex(ctx, idx); err != nil {
+			return tx.db.mapErr(err)
 		}
+		return duplicatePerson(id)
 	}
 	if err != nil {
-		return err
+		return tx.db.mapErr(err)
 	}
 	p.ID = id
 	return nil

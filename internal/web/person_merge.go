@@ -35,7 +35,7 @@ func (s *server) personMerge(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	status := statusOf[e.Kind]
+	status := e.Kind.HTTPStatus()
 	f.Errors = e.Fields
 	if len(f.Errors) == 0 {
 		// Codes without a field (merge_self, merged_already, not_found)

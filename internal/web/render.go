@@ -184,19 +184,6 @@ func (s *server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.errorPage(w, r, http.StatusNotFound, "error.page_not_found")
 }
 
-// statusOf is the one table from error kinds to HTTP statuses.
-var statusOf = map[cordon.Kind]int{
-	cordon.KindInternal:     http.StatusInternalServerError,
-	cordon.KindInvalid:      http.StatusUnprocessableEntity,
-	cordon.KindNotFound:     http.StatusNotFound,
-	cordon.KindConflict:     http.StatusConflict,
-	cordon.KindUnauthorized: http.StatusUnauthorized,
-	cordon.KindForbidden:    http.StatusForbidden,
-	cordon.KindTooLarge:     http.StatusRequestEntityTooLarge,
-	cordon.KindRateLimited:  http.StatusTooManyRequests,
-	cordon.KindUnavailable:  http.StatusServiceUnavailable,
-}
-
 // asError returns err as a domain error, or nil for a foreign one.
 func asError(err error) *cordon.Error {
 	var e *cordon.Error
@@ -225,7 +212,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case cordon.KindUnavailable, cordon.KindRateLimited:
 		w.Header().Set("Retry-After", "5")
 	}
-	status := statusOf[kind]
+	status := kind.HTTPStatus()
 	d := errorPageData{page: s.newPage(r, "error.title", ""), Status: status, Message: errorKey(err)}
 	if kind == cordon.KindNotFound {
 		d.Title = "error.not_found_title"
@@ -287,7 +274,7 @@ func formFailure(err error, f *form) (status int, alert string, ok bool) {
 	if e.Kind == cordon.KindInvalid && len(e.Fields) > 1 {
 		alert = "form.fix_fields"
 	}
-	return statusOf[e.Kind], alert, true
+	return e.Kind.HTTPStatus(), alert, true
 }
 
 // done redirects after a successful post to a page that shows the notice
