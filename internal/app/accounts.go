@@ -180,14 +180,17 @@ func (a *App) verify(ctx context.Context, c Credentials) (cordon.Account, error)
 		return cordon.Account{}, err
 	}
 	if !ok {
-		failures := acct.FailedLogins + 1
-		var until time.Time
-		if failures >= a.cfg.LockoutAfter {
-			until = now.Add(grow(a.cfg.LockoutBase, failures-a.cfg.LockoutAfter, a.cfg.LockoutMax))
-		}
+		var failures int
 		if err := a.db.Transact(ctx, func(tx *store.Tx) error {
-			if err := tx.RecordLoginFailure(ctx, acct.ID, failures, until); err != nil {
+			var err error
+			if failures, err = tx.RecordLoginFailure(ctx, acct.ID); err != nil {
 				return err
+			}
+			if failures >= a.cfg.LockoutAfter {
+				until := now.Add(grow(a.cfg.LockoutBase, failures-a.cfg.LockoutAfter, a.cfg.LockoutMax))
+				if err := tx.LockAccount(ctx, acct.ID, until); err != nil {
+					return err
+				}
 			}
 			return tx.Audit(ctx, cordon.AuditEntry{AccountID: acct.ID, Username: acct.Username, Action: "login.fail",
 				Record: accountRecord(acct.ID), Jurisdiction: acct.Jurisdiction, Detail: "wrong password " + strconv.Itoa(failures), Remote: c.Remote})

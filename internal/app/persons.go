@@ -58,7 +58,7 @@ func (a *App) CreatePerson(ctx context.Context, actor cordon.Actor, in cordon.Pe
 	if err != nil {
 		return p, err
 	}
-	err = a.db.Transact(ctx, func(tx *store.Tx) error {
+	err = a.db.Batch(ctx, func(tx *store.Tx) error {
 		if err := a.checkPlaces(ctx, tx, actor, p); err != nil {
 			return err
 		}
@@ -81,7 +81,7 @@ func (a *App) Person(ctx context.Context, actor cordon.Actor, id int64, reason s
 		return cordon.Person{}, err
 	}
 	var p cordon.Person
-	err := a.db.Transact(ctx, func(tx *store.Tx) error {
+	err := a.db.Batch(ctx, func(tx *store.Tx) error {
 		var err error
 		if p, err = tx.Person(ctx, store.ScopeOf(actor), id); err != nil {
 			return err
@@ -112,7 +112,7 @@ func (a *App) PersonByDocument(ctx context.Context, actor cordon.Actor, t cordon
 		return cordon.Person{}, cordon.Errorf(cordon.KindInvalid, "person.id_number_invalid", "give an identity document number").WithField("id_number", "person.id_number_invalid")
 	}
 	var p cordon.Person
-	err := a.db.Transact(ctx, func(tx *store.Tx) error {
+	err := a.db.Batch(ctx, func(tx *store.Tx) error {
 		var err error
 		p, err = tx.PersonByDocument(ctx, store.ScopeOf(actor), t, number)
 		if err != nil {
@@ -158,7 +158,7 @@ func (a *App) Persons(ctx context.Context, actor cordon.Actor, f cordon.PersonFi
 		}
 	}
 	var out []cordon.Person
-	err := a.db.Transact(ctx, func(tx *store.Tx) error {
+	err := a.db.Batch(ctx, func(tx *store.Tx) error {
 		var err error
 		if out, err = tx.Persons(ctx, store.ScopeOf(actor), f); err != nil || len(out) == 0 {
 			return err
@@ -197,7 +197,7 @@ func (a *App) UpdatePerson(ctx context.Context, actor cordon.Actor, id int64, in
 		return cordon.Person{}, err
 	}
 	var p cordon.Person
-	err := a.db.Transact(ctx, func(tx *store.Tx) error {
+	err := a.db.Batch(ctx, func(tx *store.Tx) error {
 		scope := store.ScopeOf(actor)
 		old, err := tx.Person(ctx, scope, id)
 		if err != nil {

@@ -126,9 +126,21 @@ func (tx *Tx) endAccountAccess(ctx context.Context, id int64) error {
 	return err
 }
 
-// RecordLoginFailure stores the failure count and any lockout.
-func (tx *Tx) RecordLoginFailure(ctx context.Context, id int64, failures int, lockedUntil time.Time) error {
-	_, err := tx.exec(ctx, "UPDATE accounts SET failed_logins = ?, locked_until = ? WHERE id = ?", failures, ts(lockedUntil), id)
+// RecordLoginFailure counts one more failed login and returns the new
+// count. The increment happens in the database, so that concurrent
+// failures all count.
+func (tx *Tx) RecordLoginFailure(ctx context.Context, id int64) (int, error) {
+	var failures int
+	err := tx.queryRow(ctx, "UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins", id).Scan(&failures)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, notFound("account")
+	}
+	return failures, tx.db.mapErr(err)
+}
+
+// LockAccount refuses sign-in to the account until the time.
+func (tx *Tx) LockAccount(ctx context.Context, id int64, until time.Time) error {
+	_, err := tx.exec(ctx, "UPDATE accounts SET locked_until = ? WHERE id = ?", ts(until), id)
 	return err
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 
 	"cordon"
@@ -80,14 +81,15 @@ func (tx *Tx) CreatePerson(ctx context.Context, p *cordon.Person, createdBy int6
 		updated_at,
 		version
 	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
-	ON CONFLICT (doc_index) WHERE merged_into IS NULL DO NOTHING
+	ON CONFLICT (doc_index) DO NOTHING
 	RETURNING id`,
 		p.Name, p.DocType, tx.db.vault.Seal(fieldDoc, p.IDNumber), idx,
 		tx.db.vault.Seal(fieldPhone, p.Phone), tx.db.vault.Index(fieldPhone, p.Phone),
 		p.Sex, p.BirthDate, p.Residence, p.Address, p.Current, nullID(createdBy), ts(tx.Now), ts(tx.Now)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		// The document is registered already: the insert did nothing, and
-		// the transaction stays usable on both databases.
+		// The document is registered already, live or merged away: the
+		// insert did nothing, and the transaction stays usable on both
+		// databases.
 		if id, err = tx.personIDByIndex(ctx, idx); err != nil {
 			return tx.db.mapErr(err)
 		}
@@ -106,12 +108,25 @@ func duplicatePerson(id int64) error {
 	return e
 }
 
-// personIDByIndex finds the live (unmerged) person with a document index.
+// personIDByIndex finds the person registered with a document index: the
+// record itself, or the survivor it was merged into.
 func (tx *Tx) personIDByIndex(ctx context.Context, idx []byte) (int64, error) {
 	var id int64
-	err := tx.queryRow(ctx, "SELECT id FROM persons WHERE doc_index = ? AND merged_into IS NULL", idx).Scan(&id)
+	var merged sql.NullInt64
+	err := tx.queryRow(ctx, "SELECT id, merged_into FROM persons WHERE doc_index = ?", idx).Scan(&id, &merged)
+	for hops := 0; err == nil && merged.Valid; hops++ {
+		if hops == maxMergeHops {
+			return 0, fmt.Errorf("store: person %d: merge chain longer than %d", id, maxMergeHops)
+		}
+		id = merged.Int64
+		err = tx.queryRow(ctx, "SELECT merged_into FROM persons WHERE id = ?", id).Scan(&merged)
+	}
 	return id, err
 }
+
+// maxMergeHops bounds a walk along merged records. MergePersons refuses to
+// merge a merged record, so a chain cannot loop; a bug must not hang a read.
+const maxMergeHops = 32
 
 // Person reads one person inside the scope.
 func (tx *Tx) Person(ctx context.Context, scope Scope, id int64) (cordon.Person, error) {
@@ -127,27 +142,20 @@ func (tx *Tx) Person(ctx context.Context, scope Scope, id int64) (cordon.Person,
 // scope, through the blind index. A merged record leads to its survivor.
 func (tx *Tx) PersonByDocument(ctx context.Context, scope Scope, t cordon.DocType, number string) (cordon.Person, error) {
 	w, args := scope.whereAny("residence", "current")
-	rows, err := tx.query(ctx, "SELECT "+personColumns+" FROM persons WHERE doc_index = ? AND "+w+" ORDER BY merged_into IS NOT NULL, id",
-		append([]any{tx.db.docIndex(t, number)}, args...)...)
-	if err != nil {
-		return cordon.Person{}, err
+	p, err := tx.scanPerson(tx.queryRow(ctx, "SELECT "+personColumns+" FROM persons WHERE doc_index = ? AND "+w,
+		append([]any{tx.db.docIndex(t, number)}, args...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, notFound("person")
 	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return cordon.Person{}, err
+	// Follow the merges to the record that survives in the end: a survivor
+	// may have been merged into another record later.
+	for hops := 0; err == nil && p.MergedInto != 0; hops++ {
+		if hops == maxMergeHops {
+			return cordon.Person{}, fmt.Errorf("store: person %d: merge chain longer than %d", p.ID, maxMergeHops)
 		}
-		return cordon.Person{}, notFound("person")
+		p, err = tx.Person(ctx, scope, p.MergedInto)
 	}
-	p, err := tx.scanPerson(rows)
-	if err != nil {
-		return p, err
-	}
-	rows.Close()
-	if p.MergedInto != 0 {
-		return tx.Person(ctx, scope, p.MergedInto)
-	}
-	return p, nil
+	return p, err
 }
 
 // Persons lists persons in the scope matching the filter, newest first.
@@ -208,8 +216,16 @@ func (tx *Tx) CountPersons(ctx context.Context, scope Scope) (int, error) {
 // update happens only if nobody changed the record meanwhile.
 func (tx *Tx) UpdatePerson(ctx context.Context, scope Scope, p *cordon.Person, version int) error {
 	idx := tx.db.docIndex(p.DocType, p.IDNumber)
-	if id, err := tx.personIDByIndex(ctx, idx); err == nil && id != p.ID {
-		return duplicatePerson(id)
+	var other int64
+	switch err := tx.queryRow(ctx, "SELECT id FROM persons WHERE doc_index = ? AND id <> ?", idx, p.ID).Scan(&other); {
+	case err == nil:
+		// Another record, live or merged away, holds the document.
+		if id, err := tx.personIDByIndex(ctx, idx); err == nil {
+			other = id
+		}
+		return duplicatePerson(other)
+	case !errors.Is(err, sql.ErrNoRows):
+		return tx.db.mapErr(err)
 	}
 	w, args := scope.whereAny("residence", "current")
 	q := `UPDATE persons SET

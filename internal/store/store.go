@@ -26,6 +26,8 @@ type DB struct {
 	vault   *vault.Vault
 	now     func() time.Time
 	dsn     string
+
+	batch *batcher
 }
 
 // Options tune Open.
@@ -59,11 +61,13 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	db.startBatcher()
 	return db, nil
 }
 
 // Close closes the pools.
 func (db *DB) Close() error {
+	db.stopBatcher()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -81,6 +85,7 @@ func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) 
 type Tx struct {
 	tx    *sql.Tx
 	db    *DB
+	stmts map[string]*sql.Stmt
 	Now   time.Time
 	write bool
 }
@@ -118,18 +123,84 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, write bool, fn func(*Tx) er
 	return fn(tx)
 }
 
+// prepared returns the statement for q prepared in this transaction, so
+// that work repeated inside one transaction (a group commit, an import)
+// parses each statement once. The SQLite driver otherwise parses every
+// statement on every call. database/sql closes them with the transaction.
+func (tx *Tx) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	if s, ok := tx.stmts[q]; ok {
+		return s, nil
+	}
+	if len(tx.stmts) >= maxStmts {
+		return nil, nil
+	}
+	s, err := tx.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if tx.stmts == nil {
+		tx.stmts = map[string]*sql.Stmt{}
+	}
+	tx.stmts[q] = s
+	return s, nil
+}
+
+// maxStmts bounds the statements one transaction keeps prepared.
+const maxStmts = 64
+
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	r, err := tx.tx.ExecContext(ctx, tx.db.dialect.rebind(query), args...)
+	q := tx.db.dialect.rebind(query)
+	s, err := tx.prepared(ctx, q)
+	if err != nil {
+		return nil, tx.db.mapErr(err)
+	}
+	var r sql.Result
+	if s != nil {
+		r, err = s.ExecContext(ctx, args...)
+	} else {
+		r, err = tx.tx.ExecContext(ctx, q, args...)
+	}
 	return r, tx.db.mapErr(err)
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	r, err := tx.tx.QueryContext(ctx, tx.db.dialect.rebind(query), args...)
+	q := tx.db.dialect.rebind(query)
+	s, err := tx.prepared(ctx, q)
+	if err != nil {
+		return nil, tx.db.mapErr(err)
+	}
+	var r *sql.Rows
+	if s != nil {
+		r, err = s.QueryContext(ctx, args...)
+	} else {
+		r, err = tx.tx.QueryContext(ctx, q, args...)
+	}
 	return r, tx.db.mapErr(err)
 }
 
-func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(ctx, tx.db.dialect.rebind(query), args...)
+// row is a single-row result whose error may come from preparing.
+type row struct {
+	r   *sql.Row
+	err error
+}
+
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.r.Scan(dest...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) row {
+	q := tx.db.dialect.rebind(query)
+	s, err := tx.prepared(ctx, q)
+	if err != nil {
+		return row{err: tx.db.mapErr(err)}
+	}
+	if s != nil {
+		return row{r: s.QueryRowContext(ctx, args...)}
+	}
+	return row{r: tx.tx.QueryRowContext(ctx, q, args...)}
 }
 
 // insert runs an INSERT ... RETURNING id and returns the id.

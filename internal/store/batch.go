@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// Group commit. Writers that each need only a small transaction (a person
+// registered, a personal-data read recorded in the audit log) hand their
+// work to one goroutine that runs the work of every waiting writer in one
+// transaction, each inside its own savepoint, and commits once. A writer's
+// work is atomic on its own (a failure rolls back to its savepoint and
+// touches nobody else's), and Batch returns only after the commit: nothing
+// acknowledged is lost. Under concurrency the commit cost, which dominates
+// small transactions, is shared; a lone writer pays one savepoint more.
+
+// maxBatch bounds the work done in one shared transaction.
+const maxBatch = 256
+
+type batchReq struct {
+	ctx  context.Context
+	fn   func(*Tx) error
+	err  error
+	done chan struct{}
+}
+
+type batcher struct {
+	reqs   chan *batchReq
+	stop   chan struct{}
+	wg     sync.WaitGroup
+	mu     sync.RWMutex
+	closed bool
+}
+
+func (db *DB) startBatcher() {
+	db.batch = &batcher{reqs: make(chan *batchReq, 4*maxBatch), stop: make(chan struct{})}
+	db.batch.wg.Add(1)
+	go db.batchLoop()
+}
+
+func (db *DB) stopBatcher() {
+	b := db.batch
+	b.mu.Lock()
+	if !b.closed {
+		b.closed = true
+		close(b.stop)
+	}
+	b.mu.Unlock()
+	b.wg.Wait()
+}
+
+// errClosed answers writers that arrive after Close.
+var errClosed = errors.New("store: database closed")
+
+// Batch runs fn in a write transaction shared with other concurrent Batch
+// callers, inside a savepoint of its own, and returns after the shared
+// transaction has committed. fn must not keep the Tx after it returns.
+func (db *DB) Batch(ctx context.Context, fn func(*Tx) error) error {
+	r := &batchReq{ctx: ctx, fn: fn, done: make(chan struct{})}
+	b := db.batch
+	b.mu.RLock()
+	if b.closed {
+		b.mu.RUnlock()
+		return errClosed
+	}
+	select {
+	case b.reqs <- r:
+		b.mu.RUnlock()
+	case <-ctx.Done():
+		b.mu.RUnlock()
+		return ctx.Err()
+	}
+	// Once queued, the work will be done or refused by the batcher; wait
+	// for its answer even if ctx ends, so that the caller never mistakes a
+	// committed change for a lost one.
+	<-r.done
+	return r.err
+}
+
+func (db *DB) batchLoop() {
+	b := db.batch
+	defer b.wg.Done()
+	reqs := make([]*batchReq, 0, maxBatch)
+	for {
+		reqs = reqs[:0]
+		select {
+		case r := <-b.reqs:
+			reqs = append(reqs, r)
+		case <-b.stop:
+			// Drain what was queued before Close.
+			for {
+				select {
+				case r := <-b.reqs:
+					r.err = errClosed
+					close(r.done)
+				default:
+					return
+				}
+			}
+		}
+	collect:
+		for len(reqs) < maxBatch {
+			select {
+			case r := <-b.reqs:
+				reqs = append(reqs, r)
+			default:
+				break collect
+			}
+		}
+		db.runBatch(reqs)
+	}
+}
+
+func (db *DB) runBatch(reqs []*batchReq) {
+	err := db.run(context.Background(), db.write, true, func(tx *Tx) error {
+		for _, r := range reqs {
+			r.err = db.runSavepoint(tx, r)
+		}
+		return nil
+	})
+	for _, r := range reqs {
+		if err != nil && r.err == nil {
+			r.err = err
+		}
+		close(r.done)
+	}
+}
+
+// runSavepoint runs one writer's work inside a savepoint of the shared
+// transaction, rolling back to it on an error or a panic.
+func (db *DB) runSavepoint(tx *Tx, r *batchReq) (err error) {
+	if err := r.ctx.Err(); err != nil {
+		return err
+	}
+	bg := context.Background()
+	if _, err := tx.tx.ExecContext(bg, "SAVEPOINT w"); err != nil {
+		return db.mapErr(err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("store: panic in batched write: %v", p)
+		}
+		if err != nil {
+			if _, rerr := tx.tx.ExecContext(bg, "ROLLBACK TO SAVEPOINT w"); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+		}
+		if _, rerr := tx.tx.ExecContext(bg, "RELEASE SAVEPOINT w"); rerr != nil && err == nil {
+			err = db.mapErr(rerr)
+		}
+	}()
+	return r.fn(tx)
+}
+
