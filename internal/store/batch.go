@@ -153,4 +153,3 @@ func (db *DB) runSavepoint(tx *Tx, r *batchReq) (err error) {
 	}()
 	return r.fn(tx)
 }
-
