@@ -8,6 +8,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"cordon"
@@ -54,6 +55,8 @@ type App struct {
 	log   *slog.Logger
 	now   func() time.Time
 	sleep func(context.Context, time.Duration)
+	// knownGrids remembers grid codes seen to exist (grids are never deleted).
+	knownGrids sync.Map
 }
 
 // Option adjusts an App at construction.

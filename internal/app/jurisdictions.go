@@ -182,8 +182,19 @@ func (a *App) Grids(ctx context.Context, actor cordon.Actor, within string) ([]c
 	return out, err
 }
 
-// exists reports whether a code names a node of the tree.
+// exists reports whether a code names a node of the tree. Grids are never
+// deleted, so a grid once seen is remembered and registrations in it need
+// no query.
 func (a *App) exists(ctx context.Context, tx *store.Tx, code string) bool {
-	_, err := a.jurisdiction(ctx, tx, code)
+	if _, ok := a.dir.Lookup(code); ok {
+		return true
+	}
+	if _, ok := a.knownGrids.Load(code); ok {
+		return true
+	}
+	j, err := a.jurisdiction(ctx, tx, code)
+	if err == nil && j.Level == cordon.LevelGrid {
+		a.knownGrids.Store(code, struct{}{})
+	}
 	return err == nil
 }

@@ -48,6 +48,15 @@ func (a *App) present(actor cordon.Actor, p *cordon.Person) {
 	p.CurrentName = a.dir.Path(p.Current)
 }
 
+// recordRead writes the audit entry of a read of personal data, through
+// group commit. The data is shown only once the entry is committed: an
+// unrecorded read does not happen.
+func (a *App) recordRead(ctx context.Context, actor cordon.Actor, action, record, reason, detail string) error {
+	return a.db.Batch(ctx, func(tx *store.Tx) error {
+		return audit(ctx, tx, actor, action, record, reason, detail)
+	})
+}
+
 // CreatePerson registers a person. A document number registered already
 // returns a Conflict naming the existing person's id.
 func (a *App) CreatePerson(ctx context.Context, actor cordon.Actor, in cordon.PersonInput) (cordon.Person, error) {
@@ -81,13 +90,14 @@ func (a *App) Person(ctx context.Context, actor cordon.Actor, id int64, reason s
 		return cordon.Person{}, err
 	}
 	var p cordon.Person
-	err := a.db.Batch(ctx, func(tx *store.Tx) error {
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		if p, err = tx.Person(ctx, store.ScopeOf(actor), id); err != nil {
-			return err
-		}
-		return audit(ctx, tx, actor, "person.read", personRecord(p.ID), reason, "")
+		p, err = tx.Person(ctx, store.ScopeOf(actor), id)
+		return err
 	})
+	if err == nil {
+		err = a.recordRead(ctx, actor, "person.read", personRecord(p.ID), reason, "")
+	}
 	if err != nil {
 		return cordon.Person{}, err
 	}
@@ -112,14 +122,14 @@ func (a *App) PersonByDocument(ctx context.Context, actor cordon.Actor, t cordon
 		return cordon.Person{}, cordon.Errorf(cordon.KindInvalid, "person.id_number_invalid", "give an identity document number").WithField("id_number", "person.id_number_invalid")
 	}
 	var p cordon.Person
-	err := a.db.Batch(ctx, func(tx *store.Tx) error {
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
 		p, err = tx.PersonByDocument(ctx, store.ScopeOf(actor), t, number)
-		if err != nil {
-			return err
-		}
-		return audit(ctx, tx, actor, "person.lookup", personRecord(p.ID), reason, "by document")
+		return err
 	})
+	if err == nil {
+		err = a.recordRead(ctx, actor, "person.lookup", personRecord(p.ID), reason, "by document")
+	}
 	if err != nil {
 		return cordon.Person{}, err
 	}
@@ -158,17 +168,21 @@ func (a *App) Persons(ctx context.Context, actor cordon.Actor, f cordon.PersonFi
 		}
 	}
 	var out []cordon.Person
-	err := a.db.Batch(ctx, func(tx *store.Tx) error {
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		if out, err = tx.Persons(ctx, store.ScopeOf(actor), f); err != nil || len(out) == 0 {
-			return err
-		}
+		out, err = tx.Persons(ctx, store.ScopeOf(actor), f)
+		return err
+	})
+	if err == nil && len(out) > 0 {
 		ids := make([]string, len(out))
 		for i, p := range out {
 			ids[i] = strconv.FormatInt(p.ID, 10)
 		}
-		return audit(ctx, tx, actor, "person.list", "", "", "persons "+strings.Join(ids, ","))
-	})
+		err = a.recordRead(ctx, actor, "person.list", "", "", "persons "+strings.Join(ids, ","))
+	}
+	if err != nil {
+		return nil, err
+	}
 	for i := range out {
 		a.present(actor, &out[i])
 	}

@@ -114,6 +114,23 @@ func (db *DB) batchLoop() {
 }
 
 func (db *DB) runBatch(reqs []*batchReq) {
+	if len(reqs) == 1 {
+		// Alone, the writer needs no savepoint: its failure rolls back the
+		// whole transaction, which holds nothing else.
+		r := reqs[0]
+		if r.err = r.ctx.Err(); r.err == nil {
+			r.err = db.run(context.Background(), db.write, true, func(tx *Tx) (err error) {
+				defer func() {
+					if p := recover(); p != nil {
+						err = fmt.Errorf("store: panic in batched write: %v", p)
+					}
+				}()
+				return r.fn(tx)
+			})
+		}
+		close(r.done)
+		return
+	}
 	err := db.run(context.Background(), db.write, true, func(tx *Tx) error {
 		for _, r := range reqs {
 			r.err = db.runSavepoint(tx, r)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -23,7 +24,9 @@ import (
 // outside this file asks which database it is talking to.
 type dialect interface {
 	name() string
-	open(ctx context.Context, dsn string, readConns int) (write, read *sql.DB, err error)
+	// open returns the pools and a function that stops any background
+	// maintenance it started.
+	open(ctx context.Context, dsn string, readConns int) (write, read *sql.DB, stop func(), err error)
 	rebind(query string) string
 	// errorKind maps a driver error to a kind by its code, never its text.
 	errorKind(err error) (cordon.Kind, bool)
@@ -67,6 +70,8 @@ var sqlitePragmas = []string{
 	"busy_timeout(10000)",
 	"journal_mode(WAL)",
 	"synchronous(NORMAL)",
+	"wal_autocheckpoint(0)", // the checkpointer goroutine does it
+
 	"foreign_keys(ON)",
 	"temp_store(MEMORY)",
 	"cache_size(-32000)",
@@ -87,19 +92,19 @@ func SQLiteURI(path string, readOnly bool) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-func (sqliteDialect) open(ctx context.Context, dsn string, readConns int) (*sql.DB, *sql.DB, error) {
+func (sqliteDialect) open(ctx context.Context, dsn string, readConns int) (*sql.DB, *sql.DB, func(), error) {
 	path := strings.TrimPrefix(dsn, "sqlite:")
 	if path == "" {
-		return nil, nil, errors.New("store: sqlite: empty path")
+		return nil, nil, nil, errors.New("store: sqlite: empty path")
 	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, nil, fmt.Errorf("store: sqlite: %w", err)
+			return nil, nil, nil, fmt.Errorf("store: sqlite: %w", err)
 		}
 	}
 	write, err := sql.Open("sqlite", SQLiteURI(path, false))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
@@ -107,17 +112,58 @@ func (sqliteDialect) open(ctx context.Context, dsn string, readConns int) (*sql.
 	write.SetConnMaxIdleTime(0)
 	if err := write.PingContext(ctx); err != nil {
 		write.Close()
-		return nil, nil, fmt.Errorf("store: sqlite %s: %w", path, err)
+		return nil, nil, nil, fmt.Errorf("store: sqlite %s: %w", path, err)
 	}
 	read, err := sql.Open("sqlite", SQLiteURI(path, true))
 	if err != nil {
 		write.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	read.SetMaxOpenConns(readConns)
 	read.SetMaxIdleConns(readConns)
 	read.SetConnMaxIdleTime(0)
-	return write, read, nil
+	stop, err := checkpointer(ctx, path)
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, nil, nil, err
+	}
+	return write, read, stop, nil
+}
+
+// checkpointInterval is how often the background checkpointer copies the
+// write-ahead log into the database file.
+const checkpointInterval = 250 * time.Millisecond
+
+// checkpointer moves WAL checkpoints off the write path. The writer's
+// automatic checkpoint (every 1,000 pages) would otherwise stall whichever
+// request commits at that moment while pages are copied and synced; a
+// passive checkpoint on a connection of its own runs beside the writer.
+func checkpointer(ctx context.Context, path string) (func(), error) {
+	db, err := sql.Open("sqlite", SQLiteURI(path, false))
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	db.SetConnMaxIdleTime(0)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer db.Close()
+		t := time.NewTicker(checkpointInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				_, _ = db.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+				return
+			case <-t.C:
+				_, _ = db.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+			}
+		}
+	}()
+	return func() { close(stop); <-done }, nil
 }
 
 func (sqliteDialect) rebind(q string) string { return q }
@@ -153,18 +199,18 @@ type postgresDialect struct{}
 
 func (postgresDialect) name() string { return "postgres" }
 
-func (postgresDialect) open(ctx context.Context, dsn string, conns int) (*sql.DB, *sql.DB, error) {
+func (postgresDialect) open(ctx context.Context, dsn string, conns int) (*sql.DB, *sql.DB, func(), error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
-		return nil, nil, fmt.Errorf("store: postgres %s: %w", redactDSN(dsn), err)
+		return nil, nil, nil, fmt.Errorf("store: postgres %s: %w", redactDSN(dsn), err)
 	}
 	db.SetMaxOpenConns(conns + 4)
 	db.SetMaxIdleConns(conns + 4)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, nil, fmt.Errorf("store: postgres %s: %w", redactDSN(dsn), err)
+		return nil, nil, nil, fmt.Errorf("store: postgres %s: %w", redactDSN(dsn), err)
 	}
-	return db, db, nil
+	return db, db, func() {}, nil
 }
 
 func (postgresDialect) rebind(q string) string {

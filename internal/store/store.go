@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"cordon"
@@ -28,6 +29,9 @@ type DB struct {
 	dsn     string
 
 	batch *batcher
+	// stopMaintenance ends background work such as SQLite checkpoints.
+	stopMaintenance func()
+	closeOnce       sync.Once
 }
 
 // Options tune Open.
@@ -57,7 +61,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{dialect: d, vault: opt.Vault, now: opt.Now, dsn: dsn}
-	db.write, db.read, err = d.open(ctx, dsn, opt.ReadConns)
+	db.write, db.read, db.stopMaintenance, err = d.open(ctx, dsn, opt.ReadConns)
 	if err != nil {
 		return nil, err
 	}
@@ -65,13 +69,18 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	return db, nil
 }
 
-// Close closes the pools.
+// Close stops the background work and closes the pools. Calling it again
+// does nothing.
 func (db *DB) Close() error {
-	db.stopBatcher()
-	err := db.write.Close()
-	if db.read != db.write {
-		err = errors.Join(err, db.read.Close())
-	}
+	var err error
+	db.closeOnce.Do(func() {
+		db.stopBatcher()
+		db.stopMaintenance()
+		err = db.write.Close()
+		if db.read != db.write {
+			err = errors.Join(err, db.read.Close())
+		}
+	})
 	return err
 }
 
