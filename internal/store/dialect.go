@@ -133,7 +133,7 @@ func (sqliteDialect) open(ctx context.Context, dsn string, readConns int) (*sql.
 
 // checkpointInterval is how often the background checkpointer copies the
 // write-ahead log into the database file.
-const checkpointInterval = 250 * time.Millisecond
+const checkpointInterval = 5 * time.Second
 
 // checkpointer moves WAL checkpoints off the write path. The writer's
 // automatic checkpoint (every 1,000 pages) would otherwise stall whichever

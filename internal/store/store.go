@@ -32,6 +32,10 @@ type DB struct {
 	// stopMaintenance ends background work such as SQLite checkpoints.
 	stopMaintenance func()
 	closeOnce       sync.Once
+	readStmts       struct {
+		sync.Mutex
+		m map[string]*sql.Stmt
+	}
 }
 
 // Options tune Open.
@@ -76,6 +80,11 @@ func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
 		db.stopBatcher()
 		db.stopMaintenance()
+		db.readStmts.Lock()
+		for _, st := range db.readStmts.m {
+			st.Close()
+		}
+		db.readStmts.Unlock()
 		err = db.write.Close()
 		if db.read != db.write {
 			err = errors.Join(err, db.read.Close())
@@ -105,9 +114,12 @@ func (db *DB) Transact(ctx context.Context, fn func(*Tx) error) error {
 	return db.run(ctx, db.write, true, fn)
 }
 
-// Read runs fn in a read-only transaction on the read pool.
+// Read runs fn on the read pool, outside a transaction: each statement
+// sees the latest committed data (reads that need one snapshot across
+// several statements belong in Transact). Statements are prepared once per
+// pool and reused, which saves the SQLite driver most of a point read.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	return db.run(ctx, db.read, false, fn)
+	return fn(&Tx{db: db, Now: db.now().UTC().Truncate(time.Microsecond)})
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, write bool, fn func(*Tx) error) (err error) {
@@ -132,11 +144,16 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, write bool, fn func(*Tx) er
 	return fn(tx)
 }
 
-// prepared returns the statement for q prepared in this transaction, so
+// prepared returns the statement for q: prepared in this transaction, so
 // that work repeated inside one transaction (a group commit, an import)
-// parses each statement once. The SQLite driver otherwise parses every
-// statement on every call. database/sql closes them with the transaction.
+// parses each statement once, or, outside a transaction, prepared once on
+// the read pool. The SQLite driver otherwise parses every statement on
+// every call. database/sql closes transaction statements with the
+// transaction.
 func (tx *Tx) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	if tx.tx == nil {
+		return tx.db.readStmt(ctx, q)
+	}
 	if s, ok := tx.stmts[q]; ok {
 		return s, nil
 	}
@@ -154,6 +171,46 @@ func (tx *Tx) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
 	return s, nil
 }
 
+// readStmt returns the read pool's prepared statement for q. Preparing
+// outside any transaction cannot wait on a connection the caller holds.
+func (db *DB) readStmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	db.readStmts.Lock()
+	defer db.readStmts.Unlock()
+	if s, ok := db.readStmts.m[q]; ok {
+		return s, nil
+	}
+	if len(db.readStmts.m) >= maxReadStmts {
+		return nil, nil
+	}
+	s, err := db.read.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if db.readStmts.m == nil {
+		db.readStmts.m = map[string]*sql.Stmt{}
+	}
+	db.readStmts.m[q] = s
+	return s, nil
+}
+
+// querier is what a statement runs on: a transaction, or the read pool.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (tx *Tx) conn() querier {
+	if tx.tx == nil {
+		return tx.db.read
+	}
+	return tx.tx
+}
+
+// maxReadStmts bounds the read pool's statements; queries built from
+// filters have few shapes.
+const maxReadStmts = 256
+
 // maxStmts bounds the statements one transaction keeps prepared.
 const maxStmts = 64
 
@@ -167,7 +224,7 @@ func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 	if s != nil {
 		r, err = s.ExecContext(ctx, args...)
 	} else {
-		r, err = tx.tx.ExecContext(ctx, q, args...)
+		r, err = tx.conn().ExecContext(ctx, q, args...)
 	}
 	return r, tx.db.mapErr(err)
 }
@@ -182,7 +239,7 @@ func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	if s != nil {
 		r, err = s.QueryContext(ctx, args...)
 	} else {
-		r, err = tx.tx.QueryContext(ctx, q, args...)
+		r, err = tx.conn().QueryContext(ctx, q, args...)
 	}
 	return r, tx.db.mapErr(err)
 }
@@ -209,7 +266,7 @@ func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) row {
 	if s != nil {
 		return row{r: s.QueryRowContext(ctx, args...)}
 	}
-	return row{r: tx.tx.QueryRowContext(ctx, q, args...)}
+	return row{r: tx.conn().QueryRowContext(ctx, q, args...)}
 }
 
 // insert runs an INSERT ... RETURNING id and returns the id.
