@@ -388,6 +388,18 @@ func TestPersonMerge(t *testing.T) {
 			return nil
 		})
 
+		t.Run("dropped document registered again", func(t *testing.T) {
+			err := db.Transact(ctx, func(tx *store.Tx) error {
+				p := newPerson(t, 9, withDocument(cordon.DocPassport, "E7654321"))
+				return tx.CreatePerson(ctx, &p, 0)
+			})
+			wantKind(t, err, cordon.KindConflict, "person.duplicate")
+			var ce *cordon.Error
+			if !errors.As(err, &ce) || ce.Extra["id"] != keep.ID {
+				t.Errorf("Extra = %v, want the survivor %d", ce.Extra, keep.ID)
+			}
+		})
+
 		third := createPerson(t, db, 3)
 		tests := []struct {
 			name       string
