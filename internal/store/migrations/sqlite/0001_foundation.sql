@@ -73,6 +73,7 @@ CREATE INDEX persons_phone_index ON persons (phone_index);
 CREATE INDEX persons_residence ON persons (residence, id);
 CREATE INDEX persons_current ON persons (current, id);
 CREATE INDEX persons_name ON persons (name);
+CREATE INDEX persons_merged_into ON persons (merged_into) WHERE merged_into IS NOT NULL;
 
 CREATE TABLE audit_log (
 	id           INTEGER NOT NULL PRIMARY KEY,
