@@ -22,6 +22,7 @@ func runBench(ctx context.Context, env *environment, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	creates := fs.Int("creates", 20000, "persons to create through internal/app for the creation rate")
+	clients := fs.Int("clients", 32, "concurrent clients creating persons (registration devices, sampling tables)")
 	stored := fs.Int("persons", 100000, "persons stored before measuring lookups (1000000 for the design target)")
 	lookups := fs.Int("lookups", 20000, "lookups by ID number to time")
 	dirFlag := fs.String("dir", "", "working directory for the benchmark database (default: a temporary one)")
@@ -63,22 +64,47 @@ func runBench(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	seq := 0
+	person := func(n int) cordon.PersonInput {
+		first := fmt.Sprintf("451024%s%03d", time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n/1000).Format("20060102"), n%1000)
+		return cordon.PersonInput{Name: "测试", IDNumber: first + string(cordon.CitizenIDCheck(first)), Phone: fmt.Sprintf("138%08d", n), Residence: "451024200202"}
+	}
 	next := func() cordon.PersonInput {
 		seq++
-		first := fmt.Sprintf("451024%s%03d", time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, seq/1000).Format("20060102"), seq%1000)
-		return cordon.PersonInput{Name: "测试", IDNumber: first + string(cordon.CitizenIDCheck(first)), Phone: fmt.Sprintf("138%08d", seq), Residence: "451024200202"}
+		return person(seq)
 	}
-	start = time.Now()
-	for i := 0; i < *creates; i++ {
-		if _, err := a.CreatePerson(ctx, actor.Actor(), next()); err != nil {
-			return err
+	for _, n := range []int{1, *clients} {
+		if n < 1 {
+			continue
 		}
+		work := make(chan cordon.PersonInput)
+		errc := make(chan error, n)
+		start = time.Now()
+		for range n {
+			go func() {
+				var err error
+				for in := range work {
+					if err == nil {
+						_, err = a.CreatePerson(ctx, actor.Actor(), in)
+					}
+				}
+				errc <- err
+			}()
+		}
+		for i := 0; i < *creates; i++ {
+			work <- next()
+		}
+		close(work)
+		for range n {
+			if err := <-errc; err != nil {
+				return err
+			}
+		}
+		took := time.Since(start)
+		fmt.Fprintf(env.stdout, "person creation (app, SQLite, %2d clients): %.0f persons/s (%d in %v)\n", n, float64(*creates)/took.Seconds(), *creates, took.Round(time.Millisecond))
 	}
-	took := time.Since(start)
-	fmt.Fprintf(env.stdout, "person creation (app, SQLite): %.0f persons/s (%d in %v)\n", float64(*creates)/took.Seconds(), *creates, took.Round(time.Millisecond))
 
 	// 3. Lookup by ID number with many persons stored.
-	fmt.Fprintf(env.stderr, "seeding %d persons...\n", *stored-*creates)
+	fmt.Fprintf(env.stderr, "seeding %d persons...\n", max(0, *stored-seq))
 	start = time.Now()
 	if _, err := a.ImportPersons(ctx, actor.Actor(), func(yield func(cordon.PersonInput) bool) {
 		for seq < *stored {
