@@ -110,8 +110,10 @@ func (c *config) validate() error {
 	var errs []string
 	switch {
 	case strings.HasPrefix(c.DB, "sqlite:"):
-		if strings.TrimPrefix(c.DB, "sqlite:") == "" {
+		if path := strings.TrimPrefix(c.DB, "sqlite:"); path == "" {
 			errs = append(errs, "--db sqlite: needs a file path")
+		} else if strings.ContainsAny(path, "?#%") {
+			errs = append(errs, fmt.Sprintf("--db %q: a SQLite path cannot contain ?, # or %%", c.DB))
 		}
 	case strings.HasPrefix(c.DB, "postgres://"), strings.HasPrefix(c.DB, "postgresql://"):
 	default:

@@ -286,7 +286,8 @@ func (a *App) CountPersons(ctx context.Context, actor cordon.Actor) (int, error)
 	return n, err
 }
 
-// PersonHistory lists the audit entries about a person, for its detail page.
+// PersonHistory lists the audit entries about a person, for its detail page:
+// every entry for roles that may read the audit log, the changes for others.
 func (a *App) PersonHistory(ctx context.Context, actor cordon.Actor, id int64) ([]cordon.AuditEntry, error) {
 	if err := authorize(actor, cordon.PermPersonRead); err != nil {
 		return nil, err
@@ -300,7 +301,18 @@ func (a *App) PersonHistory(ctx context.Context, actor cordon.Actor, id int64) (
 		out, err = tx.AuditLog(ctx, store.Everywhere, cordon.AuditFilter{Record: personRecord(id), Limit: 100})
 		return err
 	})
-	return out, err
+	if err != nil || actor.Can(cordon.PermAuditRead) {
+		return out, err
+	}
+	// Who read a person, and why, is for those who may read the audit log;
+	// everyone else sees the record's changes.
+	changes := out[:0]
+	for _, e := range out {
+		if e.Action != "person.read" && e.Action != "person.lookup" && e.Action != "person.list" {
+			changes = append(changes, e)
+		}
+	}
+	return changes, nil
 }
 
 // ImportBatch is how many persons an import writes per transaction.

@@ -51,20 +51,25 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    TEXT NOT NULL PRIMARY KEY,
-		applied_at TEXT NOT NULL
-	)`); err != nil {
+	err = db.Transact(ctx, func(tx *Tx) error {
+		if err := db.lockMigrations(ctx, tx); err != nil {
+			return err
+		}
+		_, err := tx.tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    TEXT NOT NULL PRIMARY KEY,
+			applied_at TEXT NOT NULL
+		)`)
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	var applied []string
 	for _, m := range list {
 		done := false
 		err := db.Transact(ctx, func(tx *Tx) error {
-			if db.dialect.name() == "postgres" {
-				if _, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(4242001)"); err != nil {
-					return err
-				}
+			if err := db.lockMigrations(ctx, tx); err != nil {
+				return err
 			}
 			var n int
 			if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.Version).Scan(&n); err != nil {
@@ -88,6 +93,17 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 		}
 	}
 	return applied, nil
+}
+
+// lockMigrations keeps PostgreSQL servers that start together from
+// migrating at once: a transaction-scoped advisory lock. SQLite's single
+// writer needs none.
+func (db *DB) lockMigrations(ctx context.Context, tx *Tx) error {
+	if db.dialect.name() != "postgres" {
+		return nil
+	}
+	_, err := tx.tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(4242001)")
+	return err
 }
 
 // SchemaVersion returns the newest applied migration, "" on an empty database.
