@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,26 +11,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"cordon"
+	"cordon/internal/apptest"
 	"cordon/internal/demo"
 )
-
-// chromium finds the browser for end-to-end tests: CORDON_CHROMIUM, or
-// chromium on the PATH. Without one the test skips loudly, except under CI,
-// where it must run.
-func chromium(t *testing.T) string {
-	t.Helper()
-	path := os.Getenv("CORDON_CHROMIUM")
-	if path == "" {
-		path, _ = exec.LookPath("chromium")
-	}
-	if path == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but no Chromium: install it (apt-get install chromium) or set CORDON_CHROMIUM")
-		}
-		t.Skip("!!! SKIPPING the browser test: no Chromium found (apt-get install chromium, or set CORDON_CHROMIUM) !!!")
-	}
-	return path
-}
 
 // browser starts a fresh headless Chromium profile.
 func browser(t *testing.T, exe string) context.Context {
@@ -73,7 +54,7 @@ func login(base, user, password string) chromedp.Action[chromedp.Void] {
 // Debao epidemiologist signs in, registers a person, finds them in the list;
 // the Nanning commander cannot open that person.
 func TestBrowserPersonJourney(t *testing.T) {
-	exe := chromium(t)
+	exe := apptest.Chromium(t)
 	m := startMain(t, filepath.Join(t.TempDir(), "e2e.db"))
 	const pw = "e2e-password"
 	if _, err := demo.Load(context.Background(), m.App, demo.Options{Password: pw, Residents: 20, Seed: 7}); err != nil {

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -17,11 +16,8 @@ import (
 	"cordon"
 	"cordon/internal/api"
 	"cordon/internal/app"
-	"cordon/internal/auth"
-	"cordon/internal/division"
+	"cordon/internal/apptest"
 	"cordon/internal/server"
-	"cordon/internal/store"
-	"cordon/internal/vault"
 )
 
 type fixture struct {
@@ -34,28 +30,8 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	dk, _ := vault.ParseKey(vault.NewKey())
-	ik, _ := vault.ParseKey(vault.NewKey())
-	v, err := vault.New(dk, nil, ik)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "c.db"), store.Options{Vault: v})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	dir, err := division.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := app.DefaultConfig
-	cfg.PasswordParams = auth.TestParams
 	log := slog.New(slog.DiscardHandler)
-	a := app.New(db, dir, cfg, log, app.WithSleep(func(context.Context, time.Duration) {}))
+	a := apptest.New(t, apptest.Options{}).App
 	for _, u := range []cordon.AccountInput{
 		{Username: "debao", Role: cordon.RoleEpidemiologist, Jurisdiction: "451024"},
 		{Username: "baise", Role: cordon.RoleCommander, Jurisdiction: "451000"},

@@ -1,12 +1,9 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,10 +11,9 @@ import (
 
 	"cordon"
 	"cordon/internal/app"
+	"cordon/internal/apptest"
 	"cordon/internal/auth"
-	"cordon/internal/division"
 	"cordon/internal/store"
-	"cordon/internal/vault"
 )
 
 // Places of the Debao outbreak that the tests use.
@@ -33,23 +29,6 @@ const (
 
 // defaultPassword is every fixture account's password unless told otherwise.
 const defaultPassword = "correct horse battery"
-
-var (
-	dirOnce sync.Once
-	dirVal  *division.Directory
-	dirErr  error
-)
-
-// directory loads the jurisdiction tree once for the test binary; it is
-// read-only, so every fixture shares it.
-func directory(tb testing.TB) *division.Directory {
-	tb.Helper()
-	dirOnce.Do(func() { dirVal, dirErr = division.Load() })
-	if dirErr != nil {
-		tb.Fatalf("division.Load: %v", dirErr)
-	}
-	return dirVal
-}
 
 // clock is a settable clock shared by the store and the app.
 type clock struct {
@@ -130,22 +109,11 @@ func newFixture(tb testing.TB, opts ...fixtureOption) *fixture {
 	for _, o := range opts {
 		o(&c)
 	}
-	v, err := vault.New(bytes.Repeat([]byte{7}, vault.KeySize), nil, bytes.Repeat([]byte{9}, vault.KeySize))
-	if err != nil {
-		tb.Fatal(err)
-	}
 	ctx := context.Background()
 	clk := &clock{t: c.start}
-	db, err := store.Open(ctx, "sqlite:"+filepath.Join(tb.TempDir(), "c.db"), store.Options{Vault: v, Now: clk.Now})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
 	s := &sleeps{}
-	a := app.New(db, directory(tb), c.cfg, slog.New(slog.DiscardHandler), app.WithClock(clk.Now), app.WithSleep(s.sleep))
+	env := apptest.New(tb, apptest.Options{Now: clk.Now, Sleep: s.sleep, Config: func(cfg *app.Config) { *cfg = c.cfg }})
+	a, db := env.App, env.DB
 	return &fixture{tb: tb, ctx: ctx, app: a, db: db, cfg: c.cfg, clock: clk, sleeps: s}
 }
 

@@ -4,8 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
@@ -15,6 +13,8 @@ import (
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"cordon/internal/apptest"
 )
 
 // TestLiveSearchInBrowser drives a headless Chromium through sign-in, the
@@ -24,16 +24,7 @@ import (
 // (scripts/assets.sh). Without Chromium it skips loudly, except under CI
 // (CI=true), where it must run.
 func TestLiveSearchInBrowser(t *testing.T) {
-	chromium := os.Getenv("CORDON_CHROMIUM")
-	if chromium == "" {
-		chromium, _ = exec.LookPath("chromium")
-	}
-	if chromium == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but no Chromium: install it (apt-get install chromium) or set CORDON_CHROMIUM")
-		}
-		t.Skip("!!! SKIPPING the browser test: no Chromium found (apt-get install chromium, or set CORDON_CHROMIUM) !!!")
-	}
+	chromium := apptest.Chromium(t)
 	if _, ok := (&testEnv{t: t}).assetsHave("vendor/htmx.min.js"); !ok {
 		t.Fatal("htmx is not bundled: run scripts/assets.sh")
 	}

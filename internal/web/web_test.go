@@ -11,25 +11,14 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"cordon"
 	"cordon/internal/app"
-	"cordon/internal/auth"
-	"cordon/internal/division"
-	"cordon/internal/store"
-	"cordon/internal/vault"
-)
-
-var (
-	dirOnce sync.Once
-	dir     *division.Directory
-	dirErr  error
+	"cordon/internal/apptest"
 )
 
 // testEnv is a real app over a fresh SQLite database, served by New.
@@ -71,35 +60,9 @@ var testAccounts = []cordon.AccountInput{
 func newEnv(t *testing.T) *testEnv {
 	t.Helper()
 	ctx := context.Background()
-	key, err := vault.ParseKey(vault.NewKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	key2, err := vault.ParseKey(vault.NewKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := vault.New(key, nil, key2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "c.db"), store.Options{Vault: v})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	dirOnce.Do(func() { dir, dirErr = division.Load() })
-	if dirErr != nil {
-		t.Fatal(dirErr)
-	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	cfg := app.DefaultConfig
-	cfg.PasswordParams = auth.TestParams
-	a := app.New(db, dir, cfg, log, app.WithSleep(func(context.Context, time.Duration) {}))
+	a := apptest.New(t, apptest.Options{Log: log}).App
 	for _, in := range testAccounts {
 		in.Password = password
 		if _, err := a.CreateAccount(ctx, app.System, in); err != nil {
