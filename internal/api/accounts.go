@@ -46,11 +46,7 @@ func (s *Server) setDisabled(w http.ResponseWriter, r *http.Request, actor cordo
 	if err == nil {
 		err = s.app.SetAccountDisabled(r.Context(), actor, id, disabled)
 	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.done(w, r, err)
 }
 
 // PasswordReset sets a new password.
@@ -69,11 +65,7 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request, actor cor
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.app.ResetPassword(r.Context(), actor, id, in.Password); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.done(w, r, s.app.ResetPassword(r.Context(), actor, id, in.Password))
 }
 
 func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {

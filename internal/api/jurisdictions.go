@@ -85,9 +85,5 @@ func (s *Server) renameGrid(w http.ResponseWriter, r *http.Request, actor cordon
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.app.RenameGrid(r.Context(), actor, r.PathValue("code"), in.Name); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.done(w, r, s.app.RenameGrid(r.Context(), actor, r.PathValue("code"), in.Name))
 }

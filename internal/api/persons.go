@@ -112,11 +112,7 @@ func (s *Server) mergePersons(w http.ResponseWriter, r *http.Request, actor cord
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.app.MergePersons(r.Context(), actor, id, in.Duplicate, in.Reason); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.done(w, r, s.app.MergePersons(r.Context(), actor, id, in.Duplicate, in.Reason))
 }
 
 func (s *Server) personHistory(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {

@@ -77,3 +77,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		slog.Default().Debug("write response", "err", err)
 	}
 }
+
+// done answers a change that returns nothing: 204, or the problem.
+func (s *Server) done(w http.ResponseWriter, r *http.Request, err error) {
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -55,11 +55,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, actor cordo
 	if err == nil {
 		err = s.app.RevokeToken(r.Context(), actor, id)
 	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.done(w, r, err)
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
