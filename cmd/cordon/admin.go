@@ -62,6 +62,27 @@ func runBackup(ctx context.Context, env *environment, args []string) error {
 	return nil
 }
 
+func runRekey(ctx context.Context, env *environment, args []string) error {
+	var c config
+	fs := flag.NewFlagSet("rekey", flag.ContinueOnError)
+	c.bindDB(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(env.stderr, "Usage: cordon rekey [options]\n\nRe-encrypts every ID number and phone still sealed with an old data key. Run it\nafter starting with a new --data-key and the old one in --old-data-keys; then the\nold key can be dropped (docs/keys.md).\n\nOptions:")
+		fs.PrintDefaults()
+	}
+	if err := c.parse(fs, args, env); err != nil {
+		return err
+	}
+	db, a, err := c.open(ctx, c.logger(env.stderr), app.DefaultConfig)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := a.ResealPersonalData(ctx, app.System)
+	fmt.Fprintf(env.stdout, "%d persons re-sealed with the current data key\n", n)
+	return err
+}
+
 func runKeygen(_ context.Context, env *environment, args []string) error {
 	fs := flag.NewFlagSet("keygen", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)

@@ -13,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"cordon"
 	"cordon/internal/app"
 	"cordon/internal/auth"
+	"cordon/internal/vault"
 )
 
 func env(vars map[string]string) *environment {
@@ -175,5 +177,47 @@ func TestUserCommands(t *testing.T) {
 	os.Rename(filepath.Join(filepath.Dir(strings.TrimPrefix(db, "sqlite:")), "cordon.keys"), filepath.Join(filepath.Dir(backup), "cordon.keys"))
 	if err := do("", "user", "list"); err != nil || !strings.Contains(out.String(), "debao2") {
 		t.Fatalf("restored backup lacks the account: %v\n%s", err, out.String())
+	}
+}
+
+// TestRekeyCommand rotates the data key from the command line: persons
+// sealed with the old key are readable with only the new key afterwards.
+func TestRekeyCommand(t *testing.T) {
+	ctx := context.Background()
+	db := "sqlite:" + filepath.Join(t.TempDir(), "c.db")
+	oldKey, newKey, indexKey := vault.NewKey(), vault.NewKey(), vault.NewKey()
+	log := slog.New(slog.DiscardHandler)
+	acfg := app.DefaultConfig
+	acfg.PasswordParams = auth.TestParams
+	open := func(data, old string) (*app.App, func()) {
+		c := config{DB: db, DataKey: data, OldDataKeys: old, IndexKey: indexKey, ReadConns: 2}
+		d, a, err := c.open(ctx, log, acfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a, func() { d.Close() }
+	}
+	a, done := open(oldKey, "")
+	first := "45102419900101002"
+	id := first + string(cordon.CitizenIDCheck(first))
+	if _, err := a.CreatePerson(ctx, app.System, cordon.PersonInput{Name: "黄丽", IDNumber: id, Phone: "13800001234", Residence: "451024"}); err != nil {
+		t.Fatal(err)
+	}
+	done()
+
+	vars := map[string]string{"CORDON_DB": db, "CORDON_DATA_KEY": newKey, "CORDON_OLD_DATA_KEYS": oldKey, "CORDON_INDEX_KEY": indexKey}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"rekey"}, func(k string) string { return vars[k] }, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out.String(), "1 persons re-sealed") {
+		t.Fatalf("rekey said %q", out.String())
+	}
+
+	a, done = open(newKey, "")
+	defer done()
+	p, err := a.PersonByDocument(ctx, app.System, cordon.DocCitizenID, id, "")
+	if err != nil || p.Phone != "13800001234" {
+		t.Fatalf("after the rotation: %+v %v", p, err)
 	}
 }

@@ -46,6 +46,7 @@ func commands() []command {
 		{"user", "manage accounts: add, list, disable, enable, reset-password", runUser},
 		{"backup", "write a consistent copy of a running SQLite database", runBackup},
 		{"keygen", "print a new random key for CORDON_DATA_KEY or CORDON_INDEX_KEY", runKeygen},
+		{"rekey", "re-encrypt personal data sealed with an old data key, after a rotation", runRekey},
 		{"bench", "measure person creation, lookup and start-up on this machine", runBench},
 		{"version", "print the version", runVersion},
 	}

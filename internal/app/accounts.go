@@ -366,3 +366,20 @@ func (a *App) AuditLog(ctx context.Context, actor cordon.Actor, f cordon.AuditFi
 	})
 	return out, err
 }
+
+// ResealPersonalData re-encrypts every identity number and phone that is
+// still sealed with an older data key, so that the key can be retired after
+// a rotation (docs/keys.md). Only the operator at the command line (the
+// System actor) may run it; the run is audited with its count.
+func (a *App) ResealPersonalData(ctx context.Context, actor cordon.Actor) (int, error) {
+	if actor != System {
+		return 0, cordon.ErrForbidden
+	}
+	n, err := a.db.Reseal(ctx, ImportBatch)
+	if aerr := a.db.Transact(ctx, func(tx *store.Tx) error {
+		return audit(ctx, tx, actor, "vault.reseal", "", "", "persons "+strconv.Itoa(n))
+	}); err == nil {
+		err = aerr
+	}
+	return n, err
+}

@@ -290,3 +290,66 @@ func nullID(id int64) any {
 	}
 	return id
 }
+
+// Reseal re-encrypts, in transactions of batch persons, every identity
+// number and phone that is not sealed with the vault's current data key,
+// so that an old key can be retired after a rotation (docs/keys.md). The
+// blind indexes do not change. It returns how many persons it re-sealed.
+func (db *DB) Reseal(ctx context.Context, batch int) (int, error) {
+	if batch <= 0 {
+		batch = 1000
+	}
+	type sealed struct {
+		id         int64
+		doc, phone []byte
+	}
+	total := 0
+	var after int64
+	for {
+		var rows []sealed
+		err := db.Transact(ctx, func(tx *Tx) error {
+			rs, err := tx.query(ctx, "SELECT id, doc_cipher, phone_cipher FROM persons WHERE id > ? ORDER BY id LIMIT ?", after, batch)
+			if err != nil {
+				return err
+			}
+			for rs.Next() {
+				var s sealed
+				if err := rs.Scan(&s.id, &s.doc, &s.phone); err != nil {
+					rs.Close()
+					return err
+				}
+				rows = append(rows, s)
+			}
+			rs.Close()
+			if err := rs.Err(); err != nil {
+				return err
+			}
+			for _, s := range rows {
+				if db.vault.Current(s.doc) && db.vault.Current(s.phone) {
+					continue
+				}
+				doc, err := db.vault.Open(fieldDoc, s.doc)
+				if err != nil {
+					return fmt.Errorf("person %d: %w", s.id, err)
+				}
+				phone, err := db.vault.Open(fieldPhone, s.phone)
+				if err != nil {
+					return fmt.Errorf("person %d: %w", s.id, err)
+				}
+				if _, err := tx.exec(ctx, "UPDATE persons SET doc_cipher = ?, phone_cipher = ? WHERE id = ?",
+					db.vault.Seal(fieldDoc, doc), db.vault.Seal(fieldPhone, phone), s.id); err != nil {
+					return err
+				}
+				total++
+			}
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+		if len(rows) < batch {
+			return total, nil
+		}
+		after = rows[len(rows)-1].id
+	}
+}
