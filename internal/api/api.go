@@ -82,6 +82,8 @@ func (s *Server) table() []route {
 		{method: "POST", path: "/api/v1/accounts/{id}/enable", summary: "Enable an account again", status: 204, handle: s.enableAccount},
 		{method: "POST", path: "/api/v1/accounts/{id}/password", summary: "Set a new password", request: "PasswordReset", status: 204, handle: s.resetPassword},
 
+		{method: "GET", path: "/api/v1/testing/pool-advice", summary: "The pool size that needs the fewest tests at a prevalence (Dorfman)", query: []string{"prevalence"}, response: "PoolAdvice", status: 200, handle: s.poolAdvice},
+
 		{method: "GET", path: "/api/v1/audit", summary: "Browse the audit log", query: []string{"username", "action", "record", "since", "until", "cursor", "limit"}, response: "AuditList", status: 200, handle: s.auditLog},
 	}
 }

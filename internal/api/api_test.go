@@ -366,3 +366,18 @@ func must(b []byte, err error) []byte {
 	}
 	return b
 }
+
+func TestPoolAdvice(t *testing.T) {
+	f := newFixture(t)
+	tok := f.token("debao")
+	var a cordon.PoolAdvice
+	if resp := f.do("GET", "/api/v1/testing/pool-advice?prevalence=0.01", tok, nil, &a); resp.StatusCode != 200 || a.PoolSize != 11 || a.TestsPerPerson < 0.19 || a.TestsPerPerson > 0.2 {
+		t.Fatalf("pool advice at 1%%: %d %+v", resp.StatusCode, a)
+	}
+	var pr problem
+	for _, q := range []string{"", "abc", "1.5", "-1"} {
+		if resp := f.do("GET", "/api/v1/testing/pool-advice?prevalence="+q, tok, nil, &pr); resp.StatusCode != 422 || pr.Code != "testing.prevalence_invalid" {
+			t.Errorf("prevalence %q: %d %+v", q, resp.StatusCode, pr)
+		}
+	}
+}

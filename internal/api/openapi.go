@@ -32,6 +32,7 @@ var schemas = map[string]any{
 	"PasswordReset":    PasswordReset{},
 	"AuditList":        Page[cordon.AuditEntry]{},
 	"Problem":          Problem{},
+	"PoolAdvice":       cordon.PoolAdvice{},
 }
 
 // tokenView documents the token list entries.
