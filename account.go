@@ -94,6 +94,17 @@ func validUsername(s string) bool {
 	return true
 }
 
+// Token is an API bearer token of an account. The secret itself is shown
+// once, when issued; cordon keeps only its hash.
+type Token struct {
+	ID        int64     `json:"id"`
+	AccountID int64     `json:"account_id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	RevokedAt time.Time `json:"revoked_at,omitzero"`
+}
+
 // Grid is a 网格 below a village or community, created by an administrator.
 // Its code is the village code followed by a three-digit number.
 type Grid struct {

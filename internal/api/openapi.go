@@ -15,7 +15,7 @@ import (
 var schemas = map[string]any{
 	"TokenRequest":     TokenRequest{},
 	"TokenResponse":    TokenResponse{},
-	"TokenList":        Page[tokenView]{},
+	"TokenList":        Page[cordon.Token]{},
 	"Account":          cordon.Account{},
 	"AccountInput":     cordon.AccountInput{},
 	"AccountList":      Page[cordon.Account]{},
@@ -33,16 +33,6 @@ var schemas = map[string]any{
 	"AuditList":        Page[cordon.AuditEntry]{},
 	"Problem":          Problem{},
 	"PoolAdvice":       cordon.PoolAdvice{},
-}
-
-// tokenView documents the token list entries.
-type tokenView struct {
-	ID        int64     `json:"id"`
-	AccountID int64     `json:"account_id"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"created_at"`
-	ExpiresAt time.Time `json:"expires_at"`
-	RevokedAt time.Time `json:"revoked_at,omitzero"`
 }
 
 // OpenAPI builds the OpenAPI 3.1 document of the route table.

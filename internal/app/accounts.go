@@ -273,10 +273,10 @@ const TokenPrefix = "cdn_"
 
 // IssueToken checks credentials and issues an API bearer token. ttl of zero
 // means the configured default; it is capped at the configured maximum.
-func (a *App) IssueToken(ctx context.Context, c Credentials, name string, ttl time.Duration) (string, store.Token, error) {
+func (a *App) IssueToken(ctx context.Context, c Credentials, name string, ttl time.Duration) (string, cordon.Token, error) {
 	acct, err := a.verify(ctx, c)
 	if err != nil {
-		return "", store.Token{}, err
+		return "", cordon.Token{}, err
 	}
 	if ttl <= 0 {
 		ttl = a.cfg.TokenTTL
@@ -292,7 +292,7 @@ func (a *App) IssueToken(ctx context.Context, c Credentials, name string, ttl ti
 		name = name[:64]
 	}
 	secret := auth.NewSecret(TokenPrefix)
-	t := store.Token{AccountID: acct.ID, Name: name}
+	t := cordon.Token{AccountID: acct.ID, Name: name}
 	err = a.db.Transact(ctx, func(tx *store.Tx) error {
 		if err := tx.RecordLoginSuccess(ctx, acct.ID); err != nil {
 			return err
@@ -326,11 +326,11 @@ func (a *App) Token(ctx context.Context, secret string) (cordon.Account, error) 
 }
 
 // Tokens lists the actor's own tokens.
-func (a *App) Tokens(ctx context.Context, actor cordon.Actor) ([]store.Token, error) {
+func (a *App) Tokens(ctx context.Context, actor cordon.Actor) ([]cordon.Token, error) {
 	if actor.AccountID <= 0 {
 		return nil, cordon.ErrUnauthorized
 	}
-	var out []store.Token
+	var out []cordon.Token
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Tokens(ctx, actor.AccountID)

@@ -199,18 +199,8 @@ func (tx *Tx) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	return res.RowsAffected()
 }
 
-// Token is an API bearer token, stored by hash.
-type Token struct {
-	ID        int64     `json:"id"`
-	AccountID int64     `json:"account_id"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"created_at"`
-	ExpiresAt time.Time `json:"expires_at"`
-	RevokedAt time.Time `json:"revoked_at,omitzero"`
-}
-
 // CreateToken stores a token hash.
-func (tx *Tx) CreateToken(ctx context.Context, hash []byte, t *Token) error {
+func (tx *Tx) CreateToken(ctx context.Context, hash []byte, t *cordon.Token) error {
 	t.CreatedAt = tx.Now
 	id, err := tx.insert(ctx, `INSERT INTO api_tokens (
 		account_id,
@@ -225,8 +215,8 @@ func (tx *Tx) CreateToken(ctx context.Context, hash []byte, t *Token) error {
 
 // TokenAccount finds the unexpired, unrevoked token with the hash and its
 // enabled account.
-func (tx *Tx) TokenAccount(ctx context.Context, hash []byte) (Token, cordon.Account, error) {
-	var t Token
+func (tx *Tx) TokenAccount(ctx context.Context, hash []byte) (cordon.Token, cordon.Account, error) {
+	var t cordon.Token
 	var a cordon.Account
 	row := tx.queryRow(ctx, `SELECT t.id, t.account_id, t.name, t.created_at, t.expires_at, `+prefixed("a.", accountColumns)+`
 		FROM api_tokens t JOIN accounts a ON a.id = t.account_id
@@ -240,15 +230,15 @@ func (tx *Tx) TokenAccount(ctx context.Context, hash []byte) (Token, cordon.Acco
 }
 
 // Tokens lists an account's tokens, newest first.
-func (tx *Tx) Tokens(ctx context.Context, accountID int64) ([]Token, error) {
+func (tx *Tx) Tokens(ctx context.Context, accountID int64) ([]cordon.Token, error) {
 	rows, err := tx.query(ctx, "SELECT id, account_id, name, created_at, expires_at, revoked_at FROM api_tokens WHERE account_id = ? ORDER BY id DESC", accountID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Token
+	var out []cordon.Token
 	for rows.Next() {
-		var t Token
+		var t cordon.Token
 		if err := rows.Scan(&t.ID, &t.AccountID, &t.Name, timeCol{&t.CreatedAt}, timeCol{&t.ExpiresAt}, timeCol{&t.RevokedAt}); err != nil {
 			return nil, err
 		}

@@ -119,7 +119,7 @@ func (db *DB) runBatch(reqs []*batchReq) {
 		// whole transaction, which holds nothing else.
 		r := reqs[0]
 		if r.err = r.ctx.Err(); r.err == nil {
-			r.err = db.run(context.Background(), db.write, true, func(tx *Tx) (err error) {
+			r.err = db.run(context.Background(), func(tx *Tx) (err error) {
 				defer func() {
 					if p := recover(); p != nil {
 						err = fmt.Errorf("store: panic in batched write: %v", p)
@@ -131,7 +131,7 @@ func (db *DB) runBatch(reqs []*batchReq) {
 		close(r.done)
 		return
 	}
-	err := db.run(context.Background(), db.write, true, func(tx *Tx) error {
+	err := db.run(context.Background(), func(tx *Tx) error {
 		for _, r := range reqs {
 			r.err = db.runSavepoint(tx, r)
 		}

@@ -105,13 +105,12 @@ type Tx struct {
 	db    *DB
 	stmts map[string]*sql.Stmt
 	Now   time.Time
-	write bool
 }
 
 // Transact runs fn in a write transaction, committing if fn returns nil and
 // rolling back on an error or a panic.
 func (db *DB) Transact(ctx context.Context, fn func(*Tx) error) error {
-	return db.run(ctx, db.write, true, fn)
+	return db.run(ctx, fn)
 }
 
 // Read runs fn on the read pool, outside a transaction: each statement
@@ -122,12 +121,13 @@ func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 	return fn(&Tx{db: db, Now: db.now().UTC().Truncate(time.Microsecond)})
 }
 
-func (db *DB) run(ctx context.Context, pool *sql.DB, write bool, fn func(*Tx) error) (err error) {
-	sqlTx, err := pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: !write && db.dialect.name() == "postgres"})
+// run runs fn in a transaction on the write pool.
+func (db *DB) run(ctx context.Context, fn func(*Tx) error) (err error) {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return db.mapErr(err)
 	}
-	tx := &Tx{tx: sqlTx, db: db, Now: db.now().UTC().Truncate(time.Microsecond), write: write}
+	tx := &Tx{tx: sqlTx, db: db, Now: db.now().UTC().Truncate(time.Microsecond)}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()

@@ -560,7 +560,7 @@ func TestAccounts(t *testing.T) {
 				if err := tx.CreateSession(ctx, session, store.Session{AccountID: a.ID, CSRFToken: "c", ExpiresAt: clk.Now().Add(time.Hour)}); err != nil {
 					return err
 				}
-				return tx.CreateToken(ctx, token, &store.Token{AccountID: a.ID, Name: "t", ExpiresAt: clk.Now().Add(time.Hour)})
+				return tx.CreateToken(ctx, token, &cordon.Token{AccountID: a.ID, Name: "t", ExpiresAt: clk.Now().Add(time.Hour)})
 			})
 			write(t, db, func(tx *store.Tx) error { return tx.SetAccountDisabled(ctx, a.ID, true) })
 			if got := account(t, db, a.ID); !got.Disabled {
@@ -647,16 +647,16 @@ func TestTokens(t *testing.T) {
 	eachDBWith(t, store.Options{Now: clk.Now}, func(t *testing.T, db *store.DB) {
 		a := createAccount(t, db, "sun", village)
 		b := createAccount(t, db, "qian", village)
-		tok := store.Token{AccountID: a.ID, Name: "importer", ExpiresAt: clk.Now().Add(24 * time.Hour)}
-		old := store.Token{AccountID: a.ID, Name: "old", ExpiresAt: clk.Now().Add(time.Hour)}
+		tok := cordon.Token{AccountID: a.ID, Name: "importer", ExpiresAt: clk.Now().Add(24 * time.Hour)}
+		old := cordon.Token{AccountID: a.ID, Name: "old", ExpiresAt: clk.Now().Add(time.Hour)}
 		write(t, db, func(tx *store.Tx) error {
 			if err := tx.CreateToken(ctx, []byte("tok"), &tok); err != nil {
 				return err
 			}
 			return tx.CreateToken(ctx, []byte("old"), &old)
 		})
-		find := func(hash []byte) (store.Token, cordon.Account, error) {
-			var tk store.Token
+		find := func(hash []byte) (cordon.Token, cordon.Account, error) {
+			var tk cordon.Token
 			var acct cordon.Account
 			err := db.Read(ctx, func(tx *store.Tx) (err error) {
 				tk, acct, err = tx.TokenAccount(ctx, hash)
@@ -670,7 +670,7 @@ func TestTokens(t *testing.T) {
 			t.Fatalf("TokenAccount = %+v, %d, %v; want %+v", got, acct.ID, err, tok)
 		}
 		err = db.Transact(ctx, func(tx *store.Tx) error {
-			return tx.CreateToken(ctx, []byte("tok"), &store.Token{AccountID: b.ID, Name: "dup", ExpiresAt: clk.Now().Add(time.Hour)})
+			return tx.CreateToken(ctx, []byte("tok"), &cordon.Token{AccountID: b.ID, Name: "dup", ExpiresAt: clk.Now().Add(time.Hour)})
 		})
 		wantKind(t, err, cordon.KindConflict, "store.conflict")
 
