@@ -22,17 +22,14 @@ func runMigrate(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	log := c.logger(env.stderr)
-	db, _, err := c.open(ctx, log, app.DefaultConfig)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	v, err := db.SchemaVersion(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.stdout, "%s schema at %s\n", db.Kind(), v)
-	return nil
+	return c.withApp(ctx, log, func(a *app.App) error {
+		kind, v, err := a.SchemaVersion(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "%s schema at %s\n", kind, v)
+		return nil
+	})
 }
 
 func runBackup(ctx context.Context, env *environment, args []string) error {
@@ -50,16 +47,13 @@ func runBackup(ctx context.Context, env *environment, args []string) error {
 		fs.Usage()
 		return usageError{"backup needs exactly one FILE"}
 	}
-	db, _, err := c.open(ctx, c.logger(env.stderr), app.DefaultConfig)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := db.Backup(ctx, fs.Arg(0)); err != nil {
-		return err
-	}
-	fmt.Fprintf(env.stdout, "backup written to %s\n", fs.Arg(0))
-	return nil
+	return c.withApp(ctx, c.logger(env.stderr), func(a *app.App) error {
+		if err := a.Backup(ctx, app.System, fs.Arg(0)); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "backup written to %s\n", fs.Arg(0))
+		return nil
+	})
 }
 
 func runRekey(ctx context.Context, env *environment, args []string) error {
@@ -73,14 +67,11 @@ func runRekey(ctx context.Context, env *environment, args []string) error {
 	if err := c.parse(fs, args, env); err != nil {
 		return err
 	}
-	db, a, err := c.open(ctx, c.logger(env.stderr), app.DefaultConfig)
-	if err != nil {
+	return c.withApp(ctx, c.logger(env.stderr), func(a *app.App) error {
+		n, err := a.ResealPersonalData(ctx, app.System)
+		fmt.Fprintf(env.stdout, "%d persons re-sealed with the current data key\n", n)
 		return err
-	}
-	defer db.Close()
-	n, err := a.ResealPersonalData(ctx, app.System)
-	fmt.Fprintf(env.stdout, "%d persons re-sealed with the current data key\n", n)
-	return err
+	})
 }
 
 func runKeygen(_ context.Context, env *environment, args []string) error {
@@ -119,74 +110,73 @@ func runUser(ctx context.Context, env *environment, args []string) error {
 	if err := c.parse(fs, args, env); err != nil {
 		return err
 	}
-	db, a, err := c.open(ctx, c.logger(env.stderr), app.DefaultConfig)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	password := func() (string, error) {
-		if passwordStdin {
-			line, err := bufio.NewReader(env.stdin).ReadString('\n')
-			if err != nil && line == "" {
-				return "", fmt.Errorf("reading the password: %w", err)
+	return c.withApp(ctx, c.logger(env.stderr), func(a *app.App) error {
+		password := func() (string, error) {
+			if passwordStdin {
+				line, err := bufio.NewReader(env.stdin).ReadString('\n')
+				if err != nil && line == "" {
+					return "", fmt.Errorf("reading the password: %w", err)
+				}
+				return strings.TrimRight(line, "\r\n"), nil
 			}
-			return strings.TrimRight(line, "\r\n"), nil
-		}
-		pw := auth.NewSecret("")[:16]
-		fmt.Fprintf(env.stdout, "password: %s\n", pw)
-		return pw, nil
-	}
-	switch sub {
-	case "add":
-		if in.Password, err = password(); err != nil {
-			return err
-		}
-		acct, err := a.CreateAccount(ctx, app.System, in)
-		if err != nil {
-			return describe(err)
-		}
-		fmt.Fprintf(env.stdout, "account %s (%s at %s) created with id %d\n", acct.Username, acct.Role, acct.Jurisdiction, acct.ID)
-	case "list":
-		accts, err := a.Accounts(ctx, app.System)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(env.stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tUSERNAME\tROLE\tJURISDICTION\tSTATUS\tNAME")
-		for _, ac := range accts {
-			status := "active"
-			if ac.Disabled {
-				status = "disabled"
-			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s %s\t%s\t%s\n", ac.ID, ac.Username, ac.Role, ac.Jurisdiction, a.PathName(ctx, ac.Jurisdiction), status, ac.DisplayName)
-		}
-		return tw.Flush()
-	default:
-		if fs.NArg() != 1 {
-			return usageError{"cordon user " + sub + " needs one USERNAME"}
-		}
-		acct, err := a.AccountByUsername(ctx, app.System, fs.Arg(0))
-		if err != nil {
-			return describe(err)
+			pw := auth.NewSecret("")[:16]
+			fmt.Fprintf(env.stdout, "password: %s\n", pw)
+			return pw, nil
 		}
 		switch sub {
-		case "disable", "enable":
-			if err := a.SetAccountDisabled(ctx, app.System, acct.ID, sub == "disable"); err != nil {
-				return describe(err)
-			}
-			fmt.Fprintf(env.stdout, "account %s %sd\n", acct.Username, sub)
-		case "reset-password":
+		case "add":
 			pw, err := password()
 			if err != nil {
 				return err
 			}
-			if err := a.ResetPassword(ctx, app.System, acct.ID, pw); err != nil {
+			in.Password = pw
+			acct, err := a.CreateAccount(ctx, app.System, in)
+			if err != nil {
 				return describe(err)
 			}
-			fmt.Fprintf(env.stdout, "password of %s reset; its sessions and tokens ended\n", acct.Username)
+			fmt.Fprintf(env.stdout, "account %s (%s at %s) created with id %d\n", acct.Username, acct.Role, acct.Jurisdiction, acct.ID)
+		case "list":
+			accts, err := a.Accounts(ctx, app.System)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(env.stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tUSERNAME\tROLE\tJURISDICTION\tSTATUS\tNAME")
+			for _, ac := range accts {
+				status := "active"
+				if ac.Disabled {
+					status = "disabled"
+				}
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s %s\t%s\t%s\n", ac.ID, ac.Username, ac.Role, ac.Jurisdiction, a.PathName(ctx, ac.Jurisdiction), status, ac.DisplayName)
+			}
+			return tw.Flush()
+		default:
+			if fs.NArg() != 1 {
+				return usageError{"cordon user " + sub + " needs one USERNAME"}
+			}
+			acct, err := a.AccountByUsername(ctx, app.System, fs.Arg(0))
+			if err != nil {
+				return describe(err)
+			}
+			switch sub {
+			case "disable", "enable":
+				if err := a.SetAccountDisabled(ctx, app.System, acct.ID, sub == "disable"); err != nil {
+					return describe(err)
+				}
+				fmt.Fprintf(env.stdout, "account %s %sd\n", acct.Username, sub)
+			case "reset-password":
+				pw, err := password()
+				if err != nil {
+					return err
+				}
+				if err := a.ResetPassword(ctx, app.System, acct.ID, pw); err != nil {
+					return describe(err)
+				}
+				fmt.Fprintf(env.stdout, "password of %s reset; its sessions and tokens ended\n", acct.Username)
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func roleList() string {

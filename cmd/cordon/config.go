@@ -264,3 +264,14 @@ func (c *config) open(ctx context.Context, log *slog.Logger, acfg app.Config) (*
 	}
 	return db, app.New(db, dir, acfg, log), nil
 }
+
+// withApp opens the database and the app for a command, runs fn, and
+// closes the database again.
+func (c *config) withApp(ctx context.Context, log *slog.Logger, fn func(*app.App) error) error {
+	db, a, err := c.open(ctx, log, app.DefaultConfig)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(a)
+}
