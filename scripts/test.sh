@@ -23,6 +23,7 @@ cleanup() { [ -n "$started" ] && bash scripts/pgtest.sh stop >/dev/null 2>&1 || 
 trap cleanup EXIT
 
 export CORDON_TEST_POSTGRES="${CORDON_TEST_POSTGRES:-}"
+export DIVISION_SRC="${DIVISION_SRC:-$(bash scripts/divisions-source.sh)}"
 if command -v chromium >/dev/null 2>&1; then
 	export CORDON_CHROMIUM="${CORDON_CHROMIUM:-$(command -v chromium)}"
 fi
