@@ -30,25 +30,6 @@ const (
 // defaultPassword is every fixture account's password unless told otherwise.
 const defaultPassword = "correct horse battery"
 
-// clock is a settable clock shared by the store and the app.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock forward.
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // sleeps records the pauses the app asks for instead of sleeping.
 type sleeps struct {
 	mu sync.Mutex
@@ -77,7 +58,7 @@ type fixture struct {
 	app    *app.App
 	db     *store.DB
 	cfg    app.Config
-	clock  *clock
+	clock  *apptest.Clock
 	sleeps *sleeps
 	seq    atomic.Int64 // makes ID numbers, phones and usernames unique
 }
@@ -110,7 +91,7 @@ func newFixture(tb testing.TB, opts ...fixtureOption) *fixture {
 		o(&c)
 	}
 	ctx := context.Background()
-	clk := &clock{t: c.start}
+	clk := apptest.NewClock(c.start)
 	s := &sleeps{}
 	env := apptest.New(tb, apptest.Options{Now: clk.Now, Sleep: s.sleep, Config: func(cfg *app.Config) { *cfg = c.cfg }})
 	a, db := env.App, env.DB

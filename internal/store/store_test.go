@@ -113,7 +113,7 @@ func TestPersonCreateReadUpdate(t *testing.T) {
 			t.Errorf("stored phone, sex, birth = %q, %q, %q", got.Phone, got.Sex, got.BirthDate)
 		}
 
-		clk.Add(time.Minute)
+		clk.Advance(time.Minute)
 		upd := got
 		upd.Name = "张叁"
 		write(t, db, func(tx *store.Tx) error { return tx.UpdatePerson(ctx, store.Everywhere, &upd, 1) })
@@ -535,7 +535,7 @@ func TestAccounts(t *testing.T) {
 			if got.FailedLogins != 5 || !got.LockedUntil.Equal(until) {
 				t.Errorf("after failures: %d, locked until %v; want 5, %v", got.FailedLogins, got.LockedUntil, until)
 			}
-			clk.Add(time.Hour)
+			clk.Advance(time.Hour)
 			write(t, db, func(tx *store.Tx) error { return tx.RecordLoginSuccess(ctx, a.ID) })
 			got = account(t, db, a.ID)
 			if got.FailedLogins != 0 || !got.LockedUntil.IsZero() || !got.LastLoginAt.Equal(clk.Now()) {
@@ -623,7 +623,7 @@ func TestSessions(t *testing.T) {
 		_, _, err = find([]byte("unknown"))
 		wantKind(t, err, cordon.KindNotFound, "session.not_found")
 
-		clk.Add(time.Hour) // short expires now: expires_at > now no longer holds
+		clk.Advance(time.Hour) // short expires now: expires_at > now no longer holds
 		_, _, err = find(short)
 		wantKind(t, err, cordon.KindNotFound, "session.not_found")
 		if _, _, err := find(long); err != nil {
@@ -674,7 +674,7 @@ func TestTokens(t *testing.T) {
 		})
 		wantKind(t, err, cordon.KindConflict, "store.conflict")
 
-		clk.Add(time.Hour)
+		clk.Advance(time.Hour)
 		_, _, err = find([]byte("old"))
 		wantKind(t, err, cordon.KindNotFound, "token.not_found")
 
@@ -785,7 +785,7 @@ func TestAudit(t *testing.T) {
 		var ids []int64
 		for _, e := range entries {
 			write(t, db, func(tx *store.Tx) error { return tx.Audit(ctx, e) })
-			clk.Add(time.Minute)
+			clk.Advance(time.Minute)
 		}
 		read(t, db, func(tx *store.Tx) error {
 			all, err := tx.AuditLog(ctx, store.Everywhere, cordon.AuditFilter{})

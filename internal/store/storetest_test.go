@@ -9,11 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"cordon"
+	"cordon/internal/apptest"
 	"cordon/internal/store"
 	"cordon/internal/vault"
 )
@@ -143,26 +143,9 @@ func randomHex(t testing.TB, n int) string {
 	return hex.EncodeToString(b)
 }
 
-// clock is a fake clock for Options.Now.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock {
-	return &clock{t: time.Date(2022, 4, 1, 8, 0, 0, 0, time.UTC)}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newClock is the fake clock of the store tests, stopped at 2022-04-01.
+func newClock() *apptest.Clock {
+	return apptest.NewClock(time.Date(2022, 4, 1, 8, 0, 0, 0, time.UTC))
 }
 
 // Fixture jurisdictions: Debao county (德保县) in Baise (百色市), and Nanning
