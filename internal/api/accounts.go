@@ -55,13 +55,9 @@ type PasswordReset struct {
 }
 
 func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	var in PasswordReset
-	if err := decode(w, r, &in); err != nil {
+	id, err := pathAndBody(w, r, &in)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -67,6 +67,16 @@ func pathID(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
+// pathAndBody reads the id in the path and the JSON body of a request that
+// changes one record.
+func pathAndBody(w http.ResponseWriter, r *http.Request, in any) (int64, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return 0, err
+	}
+	return id, decode(w, r, in)
+}
+
 // Page is a page of a list with an opaque cursor to the next one.
 type Page[T any] struct {
 	Items []T    `json:"items"`

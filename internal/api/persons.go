@@ -76,13 +76,9 @@ func (s *Server) listPersons(w http.ResponseWriter, r *http.Request, actor cordo
 }
 
 func (s *Server) updatePerson(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	var in cordon.PersonInput
-	if err := decode(w, r, &in); err != nil {
+	id, err := pathAndBody(w, r, &in)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -102,13 +98,9 @@ type MergeRequest struct {
 }
 
 func (s *Server) mergePersons(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	var in MergeRequest
-	if err := decode(w, r, &in); err != nil {
+	id, err := pathAndBody(w, r, &in)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
