@@ -20,9 +20,10 @@ const (
 	KindTooLarge                 // the request body is over the limit
 	KindRateLimited              // too many attempts; try again later
 	KindUnavailable              // overloaded or shutting down; try again later
+	KindUnsupported              // the request body is in a format we do not read
 )
 
-var kindNames = [...]string{"internal", "invalid", "not_found", "conflict", "unauthorized", "forbidden", "too_large", "rate_limited", "unavailable"}
+var kindNames = [...]string{"internal", "invalid", "not_found", "conflict", "unauthorized", "forbidden", "too_large", "rate_limited", "unavailable", "unsupported"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -44,6 +45,7 @@ var kindStatus = [...]int{
 	KindTooLarge:     413,
 	KindRateLimited:  429,
 	KindUnavailable:  503,
+	KindUnsupported:  415,
 }
 
 // HTTPStatus is the HTTP status that answers an error of this kind.

@@ -43,21 +43,28 @@ const (
 	PermGridManage       Permission = "grid.manage"    // create and rename grids
 	PermAccountManage    Permission = "account.manage" // create, disable, reset accounts
 	PermAuditRead        Permission = "audit.read"     // browse the audit log
+	PermTestingRead      Permission = "testing.read"   // rounds, points, progress, labs
+	PermTestingManage    Permission = "testing.manage" // open rounds, register points and labs
+	PermSampleWrite      Permission = "sample.write"   // register samples, hand over boxes
+	PermLabWrite         Permission = "lab.write"      // receive boxes, upload results, resolve the inbox
+	PermRecallRead       Permission = "recall.read"    // the recall list of people held for a retest
+	PermPositiveRead     Permission = "positive.read"  // positive single tubes
 )
 
 // grants is the role matrix. Unmasked personal data goes only to roles that
 // must call or identify people in their work: epidemiologists, grid workers
 // and isolation-site managers; administrators for corrections and merges.
 var grants = map[Role][]Permission{
-	RoleAdmin:          {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermPersonMerge, PermJurisdictionRead, PermGridManage, PermAccountManage, PermAuditRead},
-	RoleCommander:      {PermPersonRead, PermJurisdictionRead},
-	RoleEpidemiologist: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermPersonMerge, PermJurisdictionRead},
-	RoleGridWorker:     {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermJurisdictionRead},
-	RoleSampler:        {PermPersonRead, PermPersonWrite, PermJurisdictionRead},
-	RoleLab:            {PermPersonRead, PermJurisdictionRead},
-	RoleCheckpoint:     {PermPersonRead, PermPersonWrite, PermJurisdictionRead},
-	RoleIsolationSite:  {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermJurisdictionRead},
-	RoleViewer:         {PermPersonRead, PermJurisdictionRead},
+	RoleAdmin: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermPersonMerge, PermJurisdictionRead, PermGridManage, PermAccountManage, PermAuditRead,
+		PermTestingRead, PermTestingManage, PermSampleWrite, PermLabWrite, PermRecallRead, PermPositiveRead},
+	RoleCommander:      {PermPersonRead, PermJurisdictionRead, PermTestingRead, PermTestingManage, PermRecallRead, PermPositiveRead},
+	RoleEpidemiologist: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermPersonMerge, PermJurisdictionRead, PermTestingRead, PermRecallRead, PermPositiveRead},
+	RoleGridWorker:     {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermRecallRead},
+	RoleSampler:        {PermPersonRead, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermSampleWrite},
+	RoleLab:            {PermPersonRead, PermJurisdictionRead, PermTestingRead, PermLabWrite},
+	RoleCheckpoint:     {PermPersonRead, PermPersonWrite, PermJurisdictionRead, PermTestingRead},
+	RoleIsolationSite:  {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermJurisdictionRead, PermTestingRead},
+	RoleViewer:         {PermPersonRead, PermJurisdictionRead, PermTestingRead},
 }
 
 // Can reports whether the role grants the permission.

@@ -26,8 +26,22 @@ func runBench(ctx context.Context, env *environment, args []string) error {
 	stored := fs.Int("persons", 100000, "persons stored before measuring lookups (1000000 for the design target)")
 	lookups := fs.Int("lookups", 20000, "lookups by ID number to time")
 	dirFlag := fs.String("dir", "", "working directory for the benchmark database (default: a temporary one)")
+	suite := fs.String("suite", "all", "what to measure: persons, testing or all")
+	tb := testingBench{out: env.stdout, log: env.stderr}
+	fs.IntVar(&tb.samples, "samples", 1_000_000, "samples to register through the bulk API (10000000 for the design target)")
+	fs.IntVar(&tb.pool, "pool", 10, "samples per tube")
+	fs.IntVar(&tb.batch, "batch", 1000, "registrations per request")
+	fs.IntVar(&tb.clients, "devices", 4, "registration devices sending at once")
+	fs.IntVar(&tb.points, "points", 2000, "sampling points, one per village of the city")
+	fs.IntVar(&tb.positive, "positive-one-in", 100, "one tube in this many is positive")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *suite != "all" && *suite != "persons" && *suite != "testing" {
+		return usageError{"--suite must be persons, testing or all"}
+	}
+	if tb.samples < 1 || tb.pool < 1 || tb.batch < 1 || tb.batch > app.MaxSampleBatch || tb.clients < 1 || tb.points < 1 || tb.positive < 1 {
+		return usageError{"bench: --samples, --pool, --devices, --points and --positive-one-in must be positive, --batch 1 to 5000"}
 	}
 	dir := *dirFlag
 	if dir == "" {
@@ -37,6 +51,15 @@ func runBench(ctx context.Context, env *environment, args []string) error {
 		}
 		defer os.RemoveAll(d)
 		dir = d
+	}
+	if *suite != "persons" {
+		tb.dir = dir
+		if err := tb.run(ctx); err != nil {
+			return err
+		}
+		if *suite == "testing" {
+			return nil
+		}
 	}
 	log := slog.New(slog.DiscardHandler)
 	acfg := app.DefaultConfig

@@ -63,7 +63,7 @@ func (c *config) bindServe(fs *flag.FlagSet, defaultAddr string) {
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", false, "mark cookies Secure (implied by --tls-cert; set it behind a TLS proxy)")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", app.DefaultConfig.SessionTTL, "how long a browser session lasts")
 	fs.DurationVar(&c.TokenTTL, "token-ttl", app.DefaultConfig.TokenTTL, "default lifetime of API tokens")
-	fs.Int64Var(&c.MaxBody, "max-body", 8<<20, "largest request body in bytes")
+	fs.Int64Var(&c.MaxBody, "max-body", 32<<20, "largest request body in bytes (lab result files are the largest)")
 	fs.IntVar(&c.MaxInFlight, "max-in-flight", 512, "requests served at once before answering 503")
 }
 

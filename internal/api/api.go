@@ -82,7 +82,38 @@ func (s *Server) table() []route {
 		{method: "POST", path: "/api/v1/accounts/{id}/enable", summary: "Enable an account again", status: 204, handle: s.enableAccount},
 		{method: "POST", path: "/api/v1/accounts/{id}/password", summary: "Set a new password", request: "PasswordReset", status: 204, handle: s.resetPassword},
 
-		{method: "GET", path: "/api/v1/testing/pool-advice", summary: "The pool size that needs the fewest tests at a prevalence (Dorfman)", query: []string{"prevalence"}, response: "PoolAdvice", status: 200, handle: s.poolAdvice},
+		{method: "GET", path: "/api/v1/testing/pool-advice", summary: "The pool size that needs the fewest tests at a prevalence, given or observed in an area's rounds of the last 14 days (Dorfman)", query: []string{"prevalence", "jurisdiction"}, response: "PoolAdvice", status: 200, handle: s.poolAdvice},
+		{method: "GET", path: "/api/v1/testing/cadence", summary: "When an area should be tested next, and whether testing may stop", query: []string{"jurisdiction"}, response: "Cadence", status: 200, handle: s.cadence},
+		{method: "GET", path: "/api/v1/testing/capacity", summary: "Samplers, points and tables an area needs by the guide, against those registered", query: []string{"jurisdiction", "population", "deadline_hours"}, response: "CapacityCheck", status: 200, handle: s.capacity},
+
+		{method: "POST", path: "/api/v1/rounds", summary: "Open a round of mass testing", request: "RoundInput", response: "Round", status: 201, handle: s.createRound},
+		{method: "GET", path: "/api/v1/rounds", summary: "Rounds over your jurisdiction, newest first", query: []string{"open", "cursor", "limit"}, response: "RoundList", status: 200, handle: s.listRounds},
+		{method: "GET", path: "/api/v1/rounds/{id}", summary: "One round", response: "Round", status: 200, handle: s.getRound},
+		{method: "POST", path: "/api/v1/rounds/{id}/close", summary: "Close a round: no more registrations", status: 204, handle: s.closeRound},
+		{method: "GET", path: "/api/v1/rounds/{id}/progress", summary: "A round's progress at a node and the levels below it", query: []string{"jurisdiction", "depth"}, response: "Progress", status: 200, handle: s.roundProgress},
+		{method: "GET", path: "/api/v1/rounds/{id}/unsampled", summary: "Registered people of an area not yet sampled in the round (audited)", query: []string{"jurisdiction", "cursor", "limit"}, response: "PersonList", status: 200, handle: s.roundUnsampled},
+
+		{method: "POST", path: "/api/v1/sampling-points", summary: "Register a sampling point", request: "SamplingPointInput", response: "SamplingPoint", status: 201, handle: s.createPoint},
+		{method: "GET", path: "/api/v1/sampling-points", summary: "Sampling points in your jurisdiction", query: []string{"jurisdiction", "round", "cursor", "limit"}, response: "SamplingPointList", status: 200, handle: s.listPoints},
+		{method: "GET", path: "/api/v1/sampling-points/{id}", summary: "One sampling point with its throughput and waiting estimate", response: "SamplingPoint", status: 200, handle: s.getPoint},
+		{method: "PUT", path: "/api/v1/sampling-points/{id}", summary: "Replace a sampling point's details", request: "SamplingPointInput", response: "SamplingPoint", status: 200, handle: s.updatePoint},
+		{method: "POST", path: "/api/v1/sampling-points/{id}/queue", summary: "Report how many people are waiting", request: "QueueReport", status: 204, handle: s.reportQueue},
+		{method: "GET", path: "/api/v1/public/sampling-points", public: true, summary: "Open sampling points near a jurisdiction, with hours and waiting time (no sign-in)", query: []string{"jurisdiction"}, response: "SamplingPointList", status: 200, handle: s.publicPoints},
+
+		{method: "POST", path: "/api/v1/samples", summary: "Register a batch of samples; each is answered only once durably stored, resends with the same key are harmless", request: "SampleBatch", response: "SampleAcks", status: 200, handle: s.registerSamples},
+		{method: "GET", path: "/api/v1/tubes/{barcode}", summary: "A tube and the people in it (audited)", response: "TubeDetail", status: 200, handle: s.getTube},
+		{method: "POST", path: "/api/v1/tubes/{barcode}/close", summary: "Close a partly filled tube", response: "Tube", status: 200, handle: s.closeTube},
+		{method: "POST", path: "/api/v1/boxes", summary: "Hand a box of tubes to a courier for a lab", request: "BoxInput", response: "Box", status: 201, handle: s.handOver},
+		{method: "POST", path: "/api/v1/boxes/{barcode}/receipt", summary: "A lab's receipt of a box: missing and extra tubes are reported", request: "BoxReceipt", response: "Box", status: 200, handle: s.receiveBox},
+
+		{method: "POST", path: "/api/v1/labs", summary: "Register a lab", request: "LabInput", response: "Lab", status: 201, handle: s.createLab},
+		{method: "GET", path: "/api/v1/labs", summary: "Labs with backlog, throughput and overdue tubes", response: "LabStatusList", status: 200, handle: s.listLabs},
+		{method: "GET", path: "/api/v1/labs/{id}", summary: "One lab's load and its overdue tubes", response: "LabDetail", status: 200, handle: s.getLab},
+		{method: "POST", path: "/api/v1/lab-results", summary: "Upload results as JSON, CSV, XLSX or HL7 v2 ORU^R01, chosen by Content-Type", request: "LabResultUpload", response: "LabUpload", status: 200, handle: s.uploadResults},
+		{method: "GET", path: "/api/v1/lab-inbox", summary: "Results that could not be applied, waiting for a person", query: []string{"cursor", "limit"}, response: "InboxList", status: 200, handle: s.listInbox},
+		{method: "POST", path: "/api/v1/lab-inbox/{id}/resolve", summary: "Apply an inbox item with a corrected barcode or result, or dismiss it", request: "InboxResolution", response: "LabUpload", status: 200, handle: s.resolveInbox},
+		{method: "GET", path: "/api/v1/recalls", summary: "People held for a retest or to be sampled again, by area (audited)", query: []string{"jurisdiction", "status", "kind", "cursor", "limit"}, response: "HoldList", status: 200, handle: s.listRecalls},
+		{method: "GET", path: "/api/v1/positives", summary: "Positive single tubes for the epidemiologists (audited)", query: []string{"cursor", "limit"}, response: "PositiveList", status: 200, handle: s.listPositives},
 
 		{method: "GET", path: "/api/v1/audit", summary: "Browse the audit log", query: []string{"username", "action", "record", "since", "until", "cursor", "limit"}, response: "AuditList", status: 200, handle: s.auditLog},
 	}

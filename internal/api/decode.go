@@ -20,13 +20,18 @@ const MaxBody = 64 << 10
 // wrong types, trailing data and bodies over the limit, each with a stable
 // code and the field at fault.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	return decodeUpTo(w, r, v, MaxBody)
+}
+
+// decodeUpTo is decode with another size limit, for bulk endpoints.
+func decodeUpTo(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 			return cordon.Errorf(cordon.KindInvalid, "request.content_type", "send application/json")
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBody))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if err == nil {

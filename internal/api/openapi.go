@@ -7,32 +7,60 @@ import (
 	"time"
 
 	"cordon"
+	"cordon/internal/app"
 )
 
 // schemas names the Go types behind the route table's request and
 // response bodies; their JSON Schemas are derived by reflection, so the
 // document cannot drift from the code.
 var schemas = map[string]any{
-	"TokenRequest":     TokenRequest{},
-	"TokenResponse":    TokenResponse{},
-	"TokenList":        Page[cordon.Token]{},
-	"Account":          cordon.Account{},
-	"AccountInput":     cordon.AccountInput{},
-	"AccountList":      Page[cordon.Account]{},
-	"Jurisdiction":     cordon.Jurisdiction{},
-	"JurisdictionList": Page[cordon.Jurisdiction]{},
-	"Grid":             cordon.Grid{},
-	"GridList":         Page[cordon.Grid]{},
-	"GridInput":        GridInput{},
-	"GridRename":       GridRename{},
-	"Person":           cordon.Person{},
-	"PersonInput":      cordon.PersonInput{},
-	"PersonList":       Page[cordon.Person]{},
-	"MergeRequest":     MergeRequest{},
-	"PasswordReset":    PasswordReset{},
-	"AuditList":        Page[cordon.AuditEntry]{},
-	"Problem":          Problem{},
-	"PoolAdvice":       cordon.PoolAdvice{},
+	"TokenRequest":       TokenRequest{},
+	"TokenResponse":      TokenResponse{},
+	"TokenList":          Page[cordon.Token]{},
+	"Account":            cordon.Account{},
+	"AccountInput":       cordon.AccountInput{},
+	"AccountList":        Page[cordon.Account]{},
+	"Jurisdiction":       cordon.Jurisdiction{},
+	"JurisdictionList":   Page[cordon.Jurisdiction]{},
+	"Grid":               cordon.Grid{},
+	"GridList":           Page[cordon.Grid]{},
+	"GridInput":          GridInput{},
+	"GridRename":         GridRename{},
+	"Person":             cordon.Person{},
+	"PersonInput":        cordon.PersonInput{},
+	"PersonList":         Page[cordon.Person]{},
+	"MergeRequest":       MergeRequest{},
+	"PasswordReset":      PasswordReset{},
+	"AuditList":          Page[cordon.AuditEntry]{},
+	"Problem":            Problem{},
+	"PoolAdvice":         cordon.PoolAdvice{},
+	"Cadence":            cordon.Cadence{},
+	"CapacityCheck":      cordon.CapacityCheck{},
+	"Round":              cordon.Round{},
+	"RoundInput":         cordon.RoundInput{},
+	"RoundList":          Page[cordon.Round]{},
+	"Progress":           cordon.Progress{},
+	"SamplingPoint":      cordon.SamplingPoint{},
+	"SamplingPointInput": cordon.SamplingPointInput{},
+	"SamplingPointList":  Page[cordon.SamplingPoint]{},
+	"QueueReport":        QueueReport{},
+	"SampleBatch":        SampleBatch{},
+	"SampleAcks":         SampleAcks{},
+	"Tube":               cordon.Tube{},
+	"TubeDetail":         app.TubeDetail{},
+	"Box":                cordon.Box{},
+	"BoxInput":           cordon.BoxInput{},
+	"BoxReceipt":         BoxReceipt{},
+	"Lab":                cordon.Lab{},
+	"LabInput":           cordon.LabInput{},
+	"LabStatusList":      Page[cordon.LabStatus]{},
+	"LabDetail":          LabDetail{},
+	"LabResultUpload":    []cordon.LabResultInput{},
+	"LabUpload":          cordon.LabUpload{},
+	"InboxList":          Page[cordon.InboxItem]{},
+	"InboxResolution":    app.InboxResolution{},
+	"HoldList":           Page[cordon.Hold]{},
+	"PositiveList":       Page[cordon.Positive]{},
 }
 
 // OpenAPI builds the OpenAPI 3.1 document of the route table.
@@ -122,13 +150,17 @@ func operationID(rt route) string {
 var timeType = reflect.TypeOf(time.Time{})
 
 // schemaOf derives a JSON Schema from a Go type and its json tags.
-func schemaOf(t reflect.Type) map[string]any {
+// Embedded structs are flattened as encoding/json does; a type that
+// contains itself (a tree) refers to its named schema.
+func schemaOf(t reflect.Type) map[string]any { return schemaIn(t, map[reflect.Type]bool{}) }
+
+func schemaIn(t reflect.Type, building map[reflect.Type]bool) map[string]any {
 	if t == timeType {
 		return map[string]any{"type": "string", "format": "date-time"}
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
-		return schemaOf(t.Elem())
+		return schemaIn(t.Elem(), building)
 	case reflect.String:
 		return map[string]any{"type": "string"}
 	case reflect.Bool:
@@ -138,23 +170,45 @@ func schemaOf(t reflect.Type) map[string]any {
 	case reflect.Float64:
 		return map[string]any{"type": "number"}
 	case reflect.Slice:
-		return map[string]any{"type": "array", "items": schemaOf(t.Elem())}
+		return map[string]any{"type": "array", "items": schemaIn(t.Elem(), building)}
 	case reflect.Map:
-		return map[string]any{"type": "object", "additionalProperties": schemaOf(t.Elem())}
+		return map[string]any{"type": "object", "additionalProperties": schemaIn(t.Elem(), building)}
 	case reflect.Struct:
-		props := map[string]any{}
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if !f.IsExported() || name == "-" {
-				continue
+		if building[t] {
+			for name, v := range schemas {
+				if reflect.TypeOf(v) == t {
+					return ref(name)
+				}
 			}
-			if name == "" {
-				name = f.Name
-			}
-			props[name] = schemaOf(f.Type)
+			return map[string]any{"type": "object"}
 		}
+		building[t] = true
+		defer delete(building, t)
+		props := map[string]any{}
+		structProps(t, building, props)
 		return map[string]any{"type": "object", "properties": props, "additionalProperties": false}
 	}
 	return map[string]any{}
+}
+
+// structProps adds a struct's JSON properties to props.
+func structProps(t reflect.Type, building map[reflect.Type]bool, props map[string]any) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			structProps(f.Type, building, props)
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		props[name] = schemaIn(f.Type, building)
+	}
 }

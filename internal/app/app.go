@@ -32,6 +32,8 @@ type Config struct {
 	// with each further failure up to FailureDelayMax.
 	FailureDelay    time.Duration
 	FailureDelayMax time.Duration
+	// Turnaround is the clock a lab has to result a tube after it closes.
+	Turnaround cordon.Turnaround
 }
 
 // DefaultConfig is what cordon serves with unless told otherwise.
@@ -45,6 +47,7 @@ var DefaultConfig = Config{
 	LockoutMax:      24 * time.Hour,
 	FailureDelay:    250 * time.Millisecond,
 	FailureDelayMax: 4 * time.Second,
+	Turnaround:      cordon.DefaultTurnaround,
 }
 
 // App is cordon's application layer.

@@ -137,3 +137,28 @@ func benchClients() int {
 	}
 	return 16
 }
+
+// BenchmarkRegisterSamples registers batches of 1,000 samples (100 tubes
+// of 10, typed-in ID numbers) through app.RegisterSamples, as the bulk API
+// does: validation, the duplicate check, tubes opened and closed, tallies,
+// one audit entry and one durable commit per batch.
+func BenchmarkRegisterSamples(b *testing.B) {
+	s := newTestingSetup(b)
+	var n int64
+	batch := make([]cordon.SampleInput, 1000)
+	for b.Loop() {
+		for i := range batch {
+			n++
+			batch[i] = cordon.SampleInput{Key: strconv.FormatInt(n, 36), RoundID: s.round.ID, PointID: s.point.ID,
+				Tube: "B" + strconv.FormatInt((n-1)/10, 10), PoolSize: 10, IDNumber: idNumber(benchAddress, n)}
+		}
+		acks, err := s.app.RegisterSamples(s.ctx, s.sampler, batch)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if acks[len(acks)-1].Status != cordon.SampleStored {
+			b.Fatalf("%+v", acks[len(acks)-1])
+		}
+	}
+	b.ReportMetric(float64(b.N*len(batch))/b.Elapsed().Seconds(), "samples/s")
+}

@@ -102,7 +102,7 @@ func TestDomainVocabulary(t *testing.T) {
 func TestErrorCodes(t *testing.T) {
 	c := catalog(t)
 	codes := map[string]string{} // code -> where
-	for _, dir := range []string{"../..", "../app", "../store"} {
+	for _, dir := range []string{"../..", "../app", "../store", "../labfile"} {
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 		if err != nil {
 			t.Fatal(err)

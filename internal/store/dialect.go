@@ -74,7 +74,7 @@ var sqlitePragmas = []string{
 
 	"foreign_keys(ON)",
 	"temp_store(MEMORY)",
-	"cache_size(-32000)",
+	"cache_size(-262144)",
 }
 
 // SQLiteURI builds the driver DSN for a database file; readOnly pools refuse
