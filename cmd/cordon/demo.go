@@ -4,12 +4,17 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"cordon"
+	"cordon/internal/app"
 	"cordon/internal/demo"
+	"cordon/internal/store"
 )
 
 const defaultDemoPassword = "cordon2022"
@@ -43,19 +48,70 @@ func runDemo(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	start := time.Now()
-	sum, err := demo.Load(ctx, m.App, demo.Options{Password: *password, Residents: *residents, Seed: 1})
+	sum, err := loadDemo(ctx, &m, demo.Options{Password: *password, Residents: *residents, Seed: 1})
 	if err != nil {
 		m.DB.Close()
 		return err
 	}
-	m.Log.Info("demo loaded", "persons", sum.Persons, "took", time.Since(start).Round(time.Millisecond))
-	fmt.Fprintf(env.stdout, "\ncordon demo — Debao, February 2022\n\n  open %s\n\n", m.URL())
-	tw := tabwriter.NewWriter(env.stdout, 2, 4, 2, ' ', 0)
+	m.Log.Info("demo loaded", "persons", sum.Persons, "samples", sum.Samples, "took", time.Since(start).Round(time.Millisecond))
+	printDemo(ctx, env.stdout, &m, sum, *password, path)
+	return m.Serve(ctx)
+}
+
+// loadDemo loads the scenario through a second application on the same
+// database whose clock (and its store's) walks through 4-6 February 2022,
+// so that rounds, tubes, results and the audit log carry the dates they had
+// in Debao. The server then serves on real time: what it shows of those
+// days is history, which is what a replay is.
+func loadDemo(ctx context.Context, m *Main, opt demo.Options) (demo.Summary, error) {
+	v, err := m.Config.vault(m.Log)
+	if err != nil {
+		return demo.Summary{}, err
+	}
+	clock := demo.NewClock()
+	db, err := store.Open(ctx, m.Config.DB, store.Options{Vault: v, Now: clock.Now, ReadConns: 2})
+	if err != nil {
+		return demo.Summary{}, err
+	}
+	defer db.Close()
+	acfg := app.DefaultConfig
+	if m.AppConfig != nil {
+		acfg = *m.AppConfig
+	}
+	opt.Clock = clock
+	return demo.Load(ctx, app.New(db, m.App.Directory(), acfg, m.Log, app.WithClock(clock.Now)), opt)
+}
+
+// printDemo tells the user where to go, who to sign in as and what the
+// demo holds, beside the figures Baise published.
+func printDemo(ctx context.Context, w io.Writer, m *Main, sum demo.Summary, password, path string) {
+	fmt.Fprintf(w, "\ncordon demo — Debao, February 2022\n\n  open %s\n\n", m.URL())
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  USERNAME\tPASSWORD\tROLE\tJURISDICTION")
 	for _, a := range sum.Accounts {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s %s\n", a.Username, *password, a.Role, a.Jurisdiction, m.App.PathName(ctx, a.Jurisdiction))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s %s\n", a.Username, password, a.Role, a.Jurisdiction, m.App.PathName(ctx, a.Jurisdiction))
 	}
 	tw.Flush()
-	fmt.Fprintf(env.stdout, "\n  %d synthetic residents; database %s\n\n", sum.Persons, path)
-	return m.Serve(ctx)
+	r := sum.Round
+	fmt.Fprintf(w, "\n  %d synthetic residents; database %s\n", sum.Persons, path)
+	fmt.Fprintf(w, "\n  %s, %s, %s to %s (China time), expecting %s people\n", r.Name, m.App.PathName(ctx, r.Jurisdiction),
+		r.StartsAt.In(cordon.ChinaTime).Format("2006-01-02 15:04"), r.Deadline.In(cordon.ChinaTime).Format("01-02 15:04"), thousands(r.Expected))
+	fmt.Fprintf(w, "    %d rounds, %d sampling points, %d labs; %s samples in %s tubes, %d boxes (%d tube missing)\n",
+		sum.Rounds, sum.Points, sum.Labs, thousands(sum.Samples), thousands(sum.Tubes), sum.Boxes, sum.MissingTubes)
+	fmt.Fprintf(w, "    %d positive pool: %d held for a single-tube retest, %d released, %d positive, %d still held\n",
+		sum.PositivePools, sum.Held, sum.Released, sum.Positives, sum.StillHeld)
+	fmt.Fprintf(w, "    %d lab uploads (Excel and HL7 v2); %d result in the lab inbox\n", len(sum.Uploads), sum.Inbox)
+	fmt.Fprintf(w, "    Baise published %s sampled by 02-06 noon, %s negative, %d initial positives, %d awaiting re-check;\n"+
+		"    the demo's sampling is scaled down so that it loads in seconds\n\n",
+		thousands(demo.PublishedSampled), thousands(demo.PublishedNegative), demo.PublishedPositives, demo.PublishedRecheck)
+}
+
+// thousands writes n with thousands separators, as the published figures
+// are written.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

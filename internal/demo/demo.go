@@ -1,6 +1,8 @@
 // Package demo loads the Debao scenario of February 2022 (SCENARIO.md) into
-// a fresh database: the demo accounts, a grid in 都安乡, and synthetic
-// residents with valid citizen ID numbers. Everything goes through
+// a fresh database: the demo accounts, a grid in 都安乡, synthetic residents
+// with valid citizen ID numbers, and Baise's first round of mass testing
+// with its sampling points, labs, tubes, lab uploads (Excel and HL7), a
+// positive pool, its retests and its positives. Everything goes through
 // internal/app, so the demo data is validated and audited like real data.
 // Nothing in it is a real person.
 package demo
@@ -9,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"cordon"
@@ -42,6 +45,9 @@ func Accounts(grid string) []Account {
 		{"debao", "德保县流调队员", cordon.RoleEpidemiologist, Debao},
 		{"duan", "都安乡陇意屯网格员", cordon.RoleGridWorker, grid},
 		{"nanning", "南宁市指挥部", cordon.RoleCommander, Nanning},
+		{"caiyang", "百色市核酸采样队", cordon.RoleSampler, Baise},
+		{"bscdc", "百色市疾控中心实验室", cordon.RoleLab, Baise},
+		{"dbyy", "德保县人民医院检测实验室", cordon.RoleLab, Debao},
 	}
 }
 
@@ -50,6 +56,7 @@ type Summary struct {
 	Accounts []Account
 	Grid     cordon.Grid
 	Persons  int
+	Testing
 }
 
 // Options size the demo.
@@ -57,7 +64,37 @@ type Options struct {
 	Password  string
 	Residents int    // Debao residents, default 300
 	Seed      uint64 // for repeatable names and numbers
-	Now       time.Time
+	// Now is when the load happens, for an application on real time: the
+	// scenario's three days are then replayed on the days just before it,
+	// at the hours of the day they had. Zero means time.Now.
+	Now time.Time
+	// Clock, when set, is the clock of the application (and its store):
+	// Load moves it through 4-6 February 2022, so that every record carries
+	// the date it had in Debao. Now is ignored then.
+	Clock *Clock
+}
+
+// Clock is a clock that Load moves through the scenario's days. Give its
+// Now to app.WithClock and to the store the application runs on.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock at dawn on 2022-02-04, where the scenario starts.
+func NewClock() *Clock { return &Clock{t: dawn} }
+
+// Now tells the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *Clock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
 }
 
 // Load creates the scenario. It expects an empty database.
@@ -65,8 +102,21 @@ func Load(ctx context.Context, a *app.App, opt Options) (Summary, error) {
 	if opt.Residents <= 0 {
 		opt.Residents = 300
 	}
-	if opt.Now.IsZero() {
-		opt.Now = time.Now()
+	// shift takes a time of the scenario to the application's time: none
+	// on the scenario's clock, else whole days, so that the scenario ends
+	// at most a day before Now at the same hour of the day.
+	var shift time.Duration
+	if opt.Clock != nil {
+		opt.Clock.set(dawn)
+		opt.Now = dawn
+	} else {
+		if opt.Now.IsZero() {
+			opt.Now = time.Now()
+		}
+		before := opt.Now.Sub(end)
+		if shift = before.Truncate(24 * time.Hour); shift > before {
+			shift -= 24 * time.Hour
+		}
 	}
 	rng := rand.New(rand.NewPCG(opt.Seed, 20220204))
 	var sum Summary
@@ -76,12 +126,15 @@ func Load(ctx context.Context, a *app.App, opt Options) (Summary, error) {
 	}
 	sum.Grid = g
 	sum.Accounts = Accounts(g.Code)
+	actors := map[string]cordon.Actor{}
 	for _, acct := range sum.Accounts {
-		if _, err := a.CreateAccount(ctx, app.System, cordon.AccountInput{
+		created, err := a.CreateAccount(ctx, app.System, cordon.AccountInput{
 			Username: acct.Username, DisplayName: acct.Name, Role: acct.Role, Jurisdiction: acct.Jurisdiction, Password: opt.Password,
-		}); err != nil {
+		})
+		if err != nil {
 			return sum, fmt.Errorf("demo account %s: %w", acct.Username, err)
 		}
+		actors[acct.Username] = created.Actor()
 	}
 	dir := a.Directory()
 	var villages []cordon.Jurisdiction
@@ -89,20 +142,26 @@ func Load(ctx context.Context, a *app.App, opt Options) (Summary, error) {
 		villages = append(villages, dir.Children(t.Code)...)
 	}
 	gen := &people{rng: rng, now: opt.Now, seen: map[string]bool{}}
+	var residents []cordon.Person // of Debao, for the round
 	create := func(residence, address, addrCode string) error {
 		in := gen.person(residence, address, addrCode)
-		if _, err := a.CreatePerson(ctx, app.System, in); err != nil {
+		p, err := a.CreatePerson(ctx, app.System, in)
+		if err != nil {
 			return fmt.Errorf("demo person: %w", err)
+		}
+		if cordon.Within(p.Residence, Debao) {
+			residents = append(residents, p)
 		}
 		sum.Persons++
 		return nil
 	}
-	// Households of 1 to 6 in Debao's villages; about one in six in the
-	// 陇意屯 grid of 都安乡, where the outbreak centred.
+	// Households of 1 to 6 in Debao's villages; the first and about one in
+	// six of the others in the 陇意屯 grid of 都安乡, where the outbreak
+	// centred.
 	for sum.Persons < opt.Residents {
 		residence := villages[rng.IntN(len(villages))].Code
 		address := fmt.Sprintf("%s%d号", dir.Path(residence)[len(dir.Path(Debao)):], 1+rng.IntN(120))
-		if rng.IntN(6) == 0 {
+		if sum.Persons == 0 || rng.IntN(6) == 0 {
 			residence, address = g.Code, fmt.Sprintf("福记村陇意屯%d号", 1+rng.IntN(80))
 		}
 		size := 1 + rng.IntN(6)
@@ -119,6 +178,12 @@ func Load(ctx context.Context, a *app.App, opt Options) (Summary, error) {
 			return sum, err
 		}
 	}
+	t := &screening{ctx: ctx, a: a, rng: rng, gen: gen, clock: opt.Clock, shift: shift, grid: g.Code,
+		commander: actors["baise"], sampler: actors["caiyang"], residents: residents}
+	if err := t.run(map[string]cordon.Actor{cdcLab: actors["bscdc"], hospitalLab: actors["dbyy"]}); err != nil {
+		return sum, fmt.Errorf("demo testing: %w", err)
+	}
+	sum.Testing = t.sum
 	return sum, nil
 }
 

@@ -134,6 +134,9 @@ func (tx *Tx) RegisterSamples(ctx context.Context, regs []Registration, acks []c
 	for i := range regs {
 		r, ack, person := &regs[i], &acks[i], people[i]
 		ack.Key, ack.Tube = r.Key, r.Tube
+		if r.CollectedAt.IsZero() {
+			r.CollectedAt = tx.Now
+		}
 		t := tubes[r.Tube]
 		if t == nil {
 			t = &tubeState{code: r.Tube, round: r.RoundID, point: r.PointID, area: r.PointArea, pool: r.PoolSize,

@@ -1,0 +1,278 @@
+package demo
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"cordon"
+	"cordon/internal/app"
+	"cordon/internal/apptest"
+	"cordon/internal/hl7"
+	"cordon/internal/labfile"
+)
+
+// loaded is the demo loaded into a fresh application on the scenario's
+// clock, as `cordon demo` loads it.
+func loaded(t *testing.T) (*app.App, Summary) {
+	t.Helper()
+	clock := NewClock()
+	env := apptest.New(t, apptest.Options{Now: clock.Now})
+	start := time.Now()
+	sum, err := Load(context.Background(), env.App, Options{Password: "demo-password", Seed: 1, Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("demo loaded in %v: %d persons, %d samples in %d tubes", time.Since(start).Round(time.Millisecond), sum.Persons, sum.Samples, sum.Tubes)
+	return env.App, sum
+}
+
+func actor(t *testing.T, a *app.App, username string) cordon.Actor {
+	t.Helper()
+	accts, err := a.Accounts(context.Background(), app.System)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, acct := range accts {
+		if acct.Username == username {
+			return acct.Actor()
+		}
+	}
+	t.Fatalf("no demo account %s", username)
+	return cordon.Actor{}
+}
+
+func TestFirstRoundOfMassTesting(t *testing.T) {
+	ctx := context.Background()
+	a, sum := loaded(t)
+
+	rounds, err := a.Rounds(ctx, app.System, false, 0, 10)
+	if err != nil || len(rounds) != 2 {
+		t.Fatalf("rounds: %+v %v", rounds, err)
+	}
+	r := sum.Round
+	if r.Name != "百色市第一轮全员核酸检测" || r.Jurisdiction != Debao || r.Expected != DebaoPopulation ||
+		!r.StartsAt.Equal(feb(4, 12, 0)) || r.Deadline.Sub(r.StartsAt) != 48*time.Hour {
+		t.Errorf("first round: %+v", r)
+	}
+	if r, _ := a.Round(ctx, app.System, r.ID); !r.Closed {
+		t.Error("the first round should be closed at its deadline")
+	}
+	if second := rounds[0]; second.Closed || !second.StartsAt.Equal(feb(6, 12, 0)) {
+		t.Errorf("second round: %+v", second)
+	}
+
+	for _, code := range []string{Debao, Duan} {
+		p, err := a.RoundProgress(ctx, app.System, r.ID, code, 1)
+		if err != nil || p.Sampled == 0 || p.TubesResulted == 0 {
+			t.Errorf("progress at %s: %+v %v", code, p.Tally, err)
+		}
+	}
+	county, _ := a.RoundProgress(ctx, app.System, r.ID, Debao, 1)
+	if county.Expected != DebaoPopulation || county.PositiveTubes != 3 || county.Positives != 2 {
+		t.Errorf("county progress: %+v, want the real population, the pool and two positive retests", county.Tally)
+	}
+
+	points, err := a.Points(ctx, app.System, Baise, cordon.PointFilter{Limit: 100})
+	if err != nil || len(points) != len(pointPlans) {
+		t.Fatalf("points: %d %v", len(points), err)
+	}
+	names := map[string]cordon.SamplingPoint{}
+	for _, p := range points {
+		names[p.Name] = p
+	}
+	if p := names["德保汽车站采样点"]; !p.AllDay || !cordon.Within(p.Jurisdiction, Debao) {
+		t.Errorf("bus station point: %+v", p)
+	}
+	if p := names["百色站出站口采样点"]; !p.AllDay || p.Jurisdiction != "451002" || len(p.Rounds) != 1 || p.Rounds[0] != r.ID {
+		t.Errorf("railway station point: %+v, want 24 h in 右江区 serving the round", p)
+	}
+	if p := names["福记村委会采样点"]; p.AllDay || p.Opens == "" || p.Jurisdiction != Fuji {
+		t.Errorf("福记村 point: %+v", p)
+	}
+
+	// The positive pool: ten people of 都安乡, all recalled, one still held
+	// on the 陇意屯 grid worker's list.
+	epi := actor(t, a, "debao")
+	positives, err := a.Positives(ctx, epi, 0, 50)
+	if err != nil || len(positives) != 2 {
+		t.Fatalf("positives: %+v %v", positives, err)
+	}
+	pooled := positives[0].PooledTube
+	if pooled == "" || positives[1].PooledTube != pooled {
+		t.Fatalf("positives must come from the positive pool: %+v", positives)
+	}
+	tube, err := a.Tube(ctx, app.System, pooled)
+	if err != nil || tube.Result != cordon.OutcomePositive || tube.PoolSize != 10 || len(tube.Samples) != 10 {
+		t.Fatalf("pool %s: %+v %v", pooled, tube.Tube, err)
+	}
+	recalled := map[string]cordon.HoldStatus{}
+	for _, status := range []cordon.HoldStatus{cordon.HoldActive, cordon.HoldReleased, cordon.HoldPositive} {
+		hs, err := a.Recalls(ctx, app.System, Duan, cordon.HoldFilter{Status: status})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range hs {
+			if h.Tube == pooled {
+				recalled[h.IDNumber] = h.Status
+			}
+		}
+	}
+	inGrid := 0
+	for _, m := range tube.Samples {
+		if _, ok := recalled[m.IDNumber]; !ok {
+			t.Errorf("pool member %s is not on the recall list of 都安乡", m.Name)
+		}
+		if !cordon.Within(m.Area, Duan) {
+			t.Errorf("pool member %s lives in %s, outside 都安乡", m.Name, m.Area)
+		}
+		if m.Area == sum.Grid.Code {
+			inGrid++
+		}
+	}
+	if inGrid == 0 {
+		t.Error("no pool member lives in the 陇意屯 grid")
+	}
+	count := map[cordon.HoldStatus]int{}
+	for _, s := range recalled {
+		count[s]++
+	}
+	if count[cordon.HoldActive] != 1 || count[cordon.HoldReleased] != 7 || count[cordon.HoldPositive] != 2 {
+		t.Errorf("holds %v, want 1 held, 7 released, 2 positive", count)
+	}
+	gridList, err := a.Recalls(ctx, actor(t, a, "duan"), "", cordon.HoldFilter{})
+	if err != nil || len(gridList) != 1 || gridList[0].Tube != pooled {
+		t.Errorf("the grid worker's recall list: %+v %v", gridList, err)
+	}
+
+	// The misread label waits in the inbox; a tube went missing in a box.
+	inbox, err := a.Inbox(ctx, app.System, 0, 50)
+	if err != nil || len(inbox) != 1 || inbox[0].Barcode != strayBarcode || inbox[0].Code != "labresult.unknown_tube" || inbox[0].Format != "hl7" {
+		t.Errorf("inbox: %+v %v", inbox, err)
+	}
+	if sum.MissingTubes != 1 {
+		t.Errorf("%d tubes missing, want 1", sum.MissingTubes)
+	}
+	labs, err := a.Labs(ctx, app.System)
+	if err != nil || len(labs) != 2 {
+		t.Fatalf("labs: %+v %v", labs, err)
+	}
+
+	want := Testing{Rounds: 2, Points: len(pointPlans), Labs: 2, PositivePools: 1, Held: 10, Released: 7, StillHeld: 1, Positives: 2, Inbox: 1}
+	got := sum.Testing
+	if got.Rounds != want.Rounds || got.Points != want.Points || got.Labs != want.Labs || got.PositivePools != want.PositivePools ||
+		got.Held != want.Held || got.Released != want.Released || got.StillHeld != want.StillHeld || got.Positives != want.Positives || got.Inbox != want.Inbox {
+		t.Errorf("summary %+v", got)
+	}
+	if got.Samples < 1000 || got.Samples > 2500 || got.Tubes == 0 {
+		t.Errorf("%d samples in %d tubes, want a scaled-down round of one to two thousand", got.Samples, got.Tubes)
+	}
+	// Everything happened on the scenario's dates.
+	if tube.ClosedAt.Before(feb(4, 12, 0)) || tube.ResultedAt.After(end) {
+		t.Errorf("pool closed %v, resulted %v: outside 4-6 February 2022", tube.ClosedAt, tube.ResultedAt)
+	}
+}
+
+// TestDemoUploadsAreValid reads the labs' files back: every HL7 batch
+// parses with no error, one message per result, each with its specimen;
+// the Excel sheets read as the results they carried.
+func TestDemoUploadsAreValid(t *testing.T) {
+	_, sum := loaded(t)
+	var formats = map[string]int{}
+	for _, up := range sum.Uploads {
+		formats[up.ContentType]++
+		switch up.ContentType {
+		case labfile.HL7:
+			b := hl7.ParseBatch(up.Data)
+			if len(b.Errors) != 0 || b.FileHeader == nil || b.BatchHeader == nil {
+				t.Fatalf("HL7 batch of %v: errors %v", up.At, b.Errors)
+			}
+			if len(b.Messages) != up.Result.Received {
+				t.Errorf("%d messages, %d results received", len(b.Messages), up.Result.Received)
+			}
+			for _, m := range b.Messages {
+				rs, err := hl7.Results(m)
+				if err != nil || len(rs) != 1 || rs[0].SpecimenID == "" || rs[0].Test != "94500-6" || rs[0].Observed.IsZero() {
+					t.Fatalf("message %q: %+v %v", m.Raw, rs, err)
+				}
+				if rs[0].Outcome == hl7.Positive && (rs[0].Ct["ORF1ab"] == 0 || rs[0].Ct["N"] == 0) {
+					t.Errorf("a positive result without Ct values: %+v", rs[0])
+				}
+			}
+			if strings.Contains(string(up.Data), "\n") {
+				t.Error("HL7 segments must end in CR alone")
+			}
+		case labfile.XLSX:
+			rows, err := labfile.Parse(labfile.XLSX, up.Data)
+			if err != nil || len(rows) != up.Result.Received {
+				t.Fatalf("Excel sheet: %d rows, %v", len(rows), err)
+			}
+			for _, r := range rows {
+				if r.Err != nil || r.Outcome != hl7.Negative {
+					t.Errorf("sheet row %+v", r)
+				}
+			}
+		default:
+			t.Errorf("upload as %s", up.ContentType)
+		}
+	}
+	if formats[labfile.HL7] == 0 || formats[labfile.XLSX] == 0 {
+		t.Errorf("uploads by format: %v, want both HL7 and Excel", formats)
+	}
+}
+
+// TestDemoOnRealTime loads a small demo into an application on real time,
+// as the end-to-end test does: the scenario is replayed on the days before
+// now, at the hours it had.
+func TestDemoOnRealTime(t *testing.T) {
+	ctx := context.Background()
+	env := apptest.New(t, apptest.Options{})
+	now := time.Now()
+	sum, err := Load(ctx, env.App, Options{Password: "demo-password", Residents: 20, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := sum.Round
+	if age := now.Sub(r.StartsAt); age < 52*time.Hour || age > 76*time.Hour || r.StartsAt.In(cordon.ChinaTime).Hour() != 12 {
+		t.Errorf("round starts %v, want noon China time two to three days ago", r.StartsAt)
+	}
+	if sum.PositivePools != 1 || sum.Positives != 2 || sum.StillHeld != 1 || sum.Inbox != 1 {
+		t.Errorf("summary %+v", sum.Testing)
+	}
+	hs, err := env.App.Recalls(ctx, actor(t, env.App, "duan"), "", cordon.HoldFilter{})
+	if err != nil || len(hs) != 1 {
+		t.Errorf("grid recall list with 20 residents: %+v %v", hs, err)
+	}
+}
+
+// TestHL7Escaping writes a report whose texts hold every delimiter and
+// reads them back unchanged.
+func TestHL7Escaping(t *testing.T) {
+	at := feb(5, 3, 0)
+	w := &oruBatch{app: "LIS|1", facility: "德保县人民医院^检验科&PCR", at: at}
+	w.add(labReport{Barcode: "FJS00001", Pool: 1, Name: `黄^丽&秀~英\|`, IDNumber: "451024199001010017", Outcome: cordon.OutcomePositive,
+		CtORF1ab: 24.5, CtN: 23, Collected: at.Add(-3 * time.Hour), Observed: at.Add(-20 * time.Minute)})
+	data := w.bytes()
+	b := hl7.ParseBatch(data)
+	if len(b.Errors) != 0 || len(b.Messages) != 1 {
+		t.Fatalf("%v\n%q", b.Errors, data)
+	}
+	m := b.Messages[0]
+	if got := m.Value("MSH-4.1"); got != "德保县人民医院^检验科&PCR" {
+		t.Errorf("MSH-4 %q", got)
+	}
+	rs, err := hl7.Results(m)
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("%+v %v", rs, err)
+	}
+	r := rs[0]
+	if r.PatientName != `黄 ^丽&秀~英\|` || r.SpecimenID != "FJS00001" || r.Outcome != hl7.Positive ||
+		r.Ct["ORF1ab"] != 24.5 || r.Ct["N"] != 23 || !r.Observed.Equal(at.Add(-20*time.Minute)) {
+		t.Errorf("read back %+v", r)
+	}
+	pid, _ := m.Segment("PID")
+	if pid.Value("7") != "19900101" || pid.Value("8") != "M" || pid.Value("3.1") != "451024199001010017" {
+		t.Errorf("PID %q %q %q", pid.Value("3.1"), pid.Value("7"), pid.Value("8"))
+	}
+}

@@ -1,0 +1,115 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"cordon"
+	"cordon/internal/store"
+)
+
+// The mass-testing statements on both databases: set-wise registration
+// (IN lists, multi-row inserts with RETURNING, upserts of tallies), the
+// results with their holds and positives, and the reads behind progress.
+func TestTestingOnBothDatabases(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		const county, village = "451024", "451024200202"
+		member := createPerson(t, db, 1, withResidence(county), withCurrent(village))
+		var round cordon.Round
+		var point cordon.SamplingPoint
+		var lab cordon.Lab
+		write(t, db, func(tx *store.Tx) error {
+			round = cordon.Round{Name: "r", Jurisdiction: county, Modes: cordon.DefaultModes(), StartsAt: tx.Now, Deadline: tx.Now.Add(24 * 60 * 60 * 1e9)}
+			if err := tx.CreateRound(ctx, &round, 0); err != nil {
+				return err
+			}
+			point = cordon.SamplingPoint{Name: "p", Jurisdiction: village, AllDay: true, Tables: 1, Active: true, Rounds: []int64{round.ID}}
+			if err := tx.CreatePoint(ctx, &point, 0); err != nil {
+				return err
+			}
+			lab = cordon.Lab{Name: "l", Jurisdiction: "451000", Capacity: 100}
+			return tx.CreateLab(ctx, &lab, 0)
+		})
+		// 250 samples in 10-in-1 tubes: more than one IN chunk and one
+		// insert chunk. The member is sampled twice.
+		var regs []store.Registration
+		for i := range 250 {
+			in := cordon.SampleInput{Key: fmt.Sprint(i), RoundID: round.ID, PointID: point.ID, Tube: fmt.Sprintf("T%03d", i/10),
+				PoolSize: 10, Group: cordon.GroupGeneral, DocType: cordon.DocCitizenID, IDNumber: citizenID(1000 + i)}
+			if i == 0 || i == 11 {
+				in.IDNumber = ""
+				in.PersonID = member.ID
+			}
+			regs = append(regs, store.Registration{SampleInput: in, PointArea: village})
+		}
+		acks := make([]cordon.SampleAck, len(regs))
+		write(t, db, func(tx *store.Tx) error { return tx.RegisterSamples(ctx, regs, acks, cordon.DefaultTurnaround) })
+		ids := map[int64]bool{}
+		for i, a := range acks {
+			if a.Status != cordon.SampleStored || a.SampleID == 0 || ids[a.SampleID] || a.Slot != i%10+1 {
+				t.Fatalf("ack %d: %+v", i, a)
+			}
+			ids[a.SampleID] = true
+		}
+		if !acks[11].Duplicate || acks[0].Duplicate {
+			t.Errorf("the member's second sample must be flagged: %+v %+v", acks[0], acks[11])
+		}
+		// Resending the whole batch stores nothing and answers the same ids.
+		again := make([]cordon.SampleAck, len(regs))
+		write(t, db, func(tx *store.Tx) error { return tx.RegisterSamples(ctx, regs, again, cordon.DefaultTurnaround) })
+		for i := range again {
+			if again[i].Status != cordon.SampleReplayed || again[i].SampleID != acks[i].SampleID {
+				t.Fatalf("resend %d: %+v, want replay of %+v", i, again[i], acks[i])
+			}
+		}
+		var up cordon.LabUpload
+		write(t, db, func(tx *store.Tx) error {
+			var err error
+			up, err = tx.ApplyResults(ctx, store.Submission{Format: "json", Jurisdiction: "451000", Scope: store.Inside("451000")}, []cordon.LabResultInput{
+				{Barcode: "T000", Outcome: cordon.OutcomePositive, CtORF1ab: 30.5},
+				{Barcode: "T001", Outcome: cordon.OutcomeNegative},
+				{Barcode: "NONE", Outcome: cordon.OutcomeNegative, Raw: "NONE,neg"},
+			})
+			return err
+		})
+		if up.Matched != 2 || up.Inbox != 1 || up.Effects.Held != 10 || up.Effects.PositivePools != 1 {
+			t.Fatalf("results: %+v", up)
+		}
+		read(t, db, func(tx *store.Tx) error {
+			held, err := tx.PersonHeld(ctx, member.ID)
+			if err != nil || !held {
+				t.Errorf("member held: %v %v", held, err)
+			}
+			hs, err := tx.Holds(ctx, store.Inside(village), cordon.HoldFilter{})
+			if err != nil || len(hs) != 10 || hs[0].Tube != "T000" {
+				t.Errorf("holds: %d %v", len(hs), err)
+			}
+			tallies, err := tx.RoundTallies(ctx, round.ID)
+			if err != nil {
+				return err
+			}
+			var sum cordon.Tally
+			for _, a := range tallies {
+				sum.Add(a.Tally)
+			}
+			if sum.Sampled != 249 || sum.Duplicates != 1 || sum.Tubes != 25 || sum.TubesResulted != 2 || sum.PositiveTubes != 1 || sum.Expected != 1 {
+				t.Errorf("tallies: %+v", sum)
+			}
+			left, err := tx.Unsampled(ctx, store.Inside(county), round.ID, 0, 10)
+			if err != nil || len(left) != 0 {
+				t.Errorf("the only registered person was sampled: %d left, %v", len(left), err)
+			}
+			items, err := tx.Inbox(ctx, store.Inside("451000"), 0, 10)
+			if err != nil || len(items) != 1 || items[0].Raw != "NONE,neg" {
+				t.Errorf("inbox: %+v %v", items, err)
+			}
+			ps, err := tx.Points(ctx, store.Inside(county), cordon.PointFilter{RoundID: round.ID})
+			if err != nil || len(ps) != 1 || ps[0].Throughput != 250 {
+				t.Errorf("points: %+v %v", ps, err)
+			}
+			return nil
+		})
+	})
+}
