@@ -29,6 +29,9 @@ var auditActions = []string{
 	"person.create", "person.read", "person.lookup", "person.list", "person.update", "person.merge",
 	"account.create", "account.disable", "account.enable", "account.reset_password",
 	"grid.create", "grid.rename", "token.create", "token.revoke",
+	"round.create", "round.close", "round.unsampled", "point.create", "point.update", "point.queue",
+	"sample.register", "tube.close", "tube.read", "box.hand_over", "box.receive",
+	"lab.create", "labresult.upload", "inbox.resolve", "recall.list", "positive.list",
 }
 
 // auditList lists audit entries by filter, newest first. Dates are whole

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"errors"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -179,31 +181,52 @@ func (s *server) toLogin(w http.ResponseWriter, r *http.Request) {
 // maxFormBytes bounds a form post; no staff form comes near it.
 const maxFormBytes = 64 << 10
 
-// checkCSRF refuses a form post whose csrf field does not match the
-// session's token (or, before sign-in, the pre-session cookie).
-func (s *server) checkCSRF(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.Method {
-		case http.MethodGet, http.MethodHead, http.MethodOptions:
+// maxUploadBytes bounds a lab's result file, a box receipt and a batch of
+// sample registrations: the routes of access upload. It matches the outer
+// server's default cap on every body, which lab files are sized against.
+const maxUploadBytes = 32 << 20
+
+// checkCSRF refuses a post whose csrf field (or, for a script's JSON post,
+// X-CSRF-Token header) does not match the session's token (or, before
+// sign-in, the pre-session cookie). It reads at most limit bytes of body;
+// a multipart form (a file upload) is parsed only on routes that allow
+// more than a plain form.
+func (s *server) checkCSRF(limit int64) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch r.Method {
+			case http.MethodGet, http.MethodHead, http.MethodOptions:
+				next.ServeHTTP(w, r)
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			var err error
+			if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" && limit > maxFormBytes {
+				err = r.ParseMultipartForm(limit)
+			} else {
+				err = r.ParseForm()
+			}
+			if err != nil {
+				var tooLarge *http.MaxBytesError
+				if errors.As(err, &tooLarge) {
+					s.errorPage(w, r, http.StatusRequestEntityTooLarge, "error.too_large")
+					return
+				}
+				s.errorPage(w, r, http.StatusBadRequest, "error.bad_form")
+				return
+			}
+			got := r.PostForm.Get("csrf")
+			if got == "" {
+				got = r.Header.Get("X-CSRF-Token")
+			}
+			want := s.visitOf(r).csrf
+			if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+				s.errorPage(w, r, http.StatusForbidden, "error.csrf")
+				return
+			}
 			next.ServeHTTP(w, r)
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
-			s.errorPage(w, r, http.StatusBadRequest, "error.bad_form")
-			return
-		}
-		got := r.PostForm.Get("csrf")
-		if got == "" {
-			got = r.Header.Get("X-CSRF-Token")
-		}
-		want := s.visitOf(r).csrf
-		if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
-			s.errorPage(w, r, http.StatusForbidden, "error.csrf")
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+		})
+	}
 }
 
 // safeNext keeps a post-login or post-switch redirect on this site: a

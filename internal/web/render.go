@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -81,6 +82,28 @@ func (s *server) funcs(lang string) template.FuncMap {
 		},
 		// langName is a language's name in that language, for the switch.
 		"langName": func(l string) string { return s.cat.T(l, "lang.name") },
+		// clock shows the time of day of an instant in Beijing time.
+		"clock": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(chinaTime).Format("15:04:05")
+		},
+		// percent shows n as a whole percentage of of, "—" when of is 0.
+		"percent": func(n, of int) string {
+			if of <= 0 {
+				return "—"
+			}
+			return strconv.FormatFloat(100*float64(n)/float64(of), 'f', 0, 64) + "%"
+		},
+		// share shows a fraction as a percentage with up to two decimals.
+		"share": func(f float64) string {
+			return strings.TrimSuffix(strings.TrimRight(strconv.FormatFloat(100*f, 'f', 2, 64), "0"), ".") + "%"
+		},
+		// hours shows a sampling point's opening hours; "" when open 24 h.
+		"hours": pointHours,
+		// fixed shows a number with prec decimals.
+		"fixed": func(f float64, prec int) string { return strconv.FormatFloat(f, 'f', prec, 64) },
 	}
 }
 
@@ -97,6 +120,9 @@ type page struct {
 	Version   string
 	Notice    string // translation key of a success message
 	Alert     string // translation key of a page-level error
+	// Scripts are static files the page loads after app.js, in order:
+	// vendor libraries that were not built are left out.
+	Scripts []string
 }
 
 // SignedIn reports whether an account is signed in.
@@ -157,6 +183,30 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store") // pages carry personal data
+	h.Set("Content-Language", lang)
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// renderFragment executes one template of a page without the layout, for
+// htmx to swap into the page that is already shown.
+func (s *server) renderFragment(w http.ResponseWriter, r *http.Request, status int, name, fragment string, data any) {
+	lang := s.visitOf(r).lang
+	var buf bytes.Buffer
+	t := s.pages[name][lang]
+	if t == nil {
+		s.log.Error("web: no such page template", "page", name, "lang", lang)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	if err := t.ExecuteTemplate(&buf, fragment, data); err != nil {
+		s.log.Error("web: rendering", "page", name, "fragment", fragment, "lang", lang, "err", err, "request_id", r.Header.Get("X-Request-Id"))
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Language", lang)
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())

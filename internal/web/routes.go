@@ -9,6 +9,7 @@ const (
 	static access = iota // nothing: content-hashed files, no cookies
 	open                 // anyone; a session is loaded when there is one
 	member               // a signed-in account; others go to /login
+	upload               // a signed-in account posting a file or a JSON batch: a larger body
 )
 
 // route is one line of the route table.
@@ -55,6 +56,44 @@ func (s *server) routes() []route {
 
 		{"GET /audit", member, s.auditList},
 
+		{"GET /rounds", member, s.roundList},
+		{"GET /rounds/new", member, s.roundNew},
+		{"POST /rounds", member, s.roundCreate},
+		{"GET /rounds/{id}", member, s.roundShow},
+		{"GET /rounds/{id}/progress", member, s.roundProgress},
+		{"POST /rounds/{id}/close", member, s.roundClose},
+		{"GET /rounds/{id}/unsampled", member, s.roundUnsampled},
+
+		{"GET /sampling-points", member, s.pointList},
+		{"GET /sampling-points/new", member, s.pointNew},
+		{"POST /sampling-points", member, s.pointCreate},
+		{"GET /sampling-points/capacity", member, s.pointCapacity},
+		{"GET /sampling-points/{id}/edit", member, s.pointEdit},
+		{"POST /sampling-points/{id}", member, s.pointUpdate},
+		{"GET /public/sampling-points", open, s.publicPoints},
+
+		{"GET /sampling", member, s.sampling},
+		{"POST /sampling", member, s.samplingRegister},
+		{"POST /sampling/samples", upload, s.samplingBatch},
+		{"POST /sampling/tubes/close", member, s.samplingCloseTube},
+		{"POST /sampling/queue", member, s.samplingQueue},
+
+		{"GET /boxes/new", member, s.boxNew},
+		{"POST /boxes", member, s.boxHandOver},
+		{"GET /boxes/receive", member, s.boxReceiveForm},
+		{"POST /boxes/receive", upload, s.boxReceive},
+
+		{"GET /labs", member, s.labList},
+		{"POST /labs", member, s.labCreate},
+		{"GET /labs/{id}", member, s.labShow},
+		{"GET /lab/upload", member, s.labUploadForm},
+		{"POST /lab/upload", upload, s.labUpload},
+		{"GET /lab/inbox", member, s.labInbox},
+		{"POST /lab/inbox/{id}", member, s.labInboxResolve},
+
+		{"GET /recalls", member, s.recallList},
+		{"GET /positives", member, s.positiveList},
+
 		{"/", open, s.notFound},
 	}
 }
@@ -74,9 +113,11 @@ func (s *server) chain(a access, h http.Handler) http.Handler {
 	var mw []func(http.Handler) http.Handler
 	switch a {
 	case open:
-		mw = []func(http.Handler) http.Handler{s.sameOrigin, s.visitor, s.checkCSRF}
+		mw = []func(http.Handler) http.Handler{s.sameOrigin, s.visitor, s.checkCSRF(maxFormBytes)}
 	case member:
-		mw = []func(http.Handler) http.Handler{s.sameOrigin, s.visitor, s.requireSignIn, s.checkCSRF}
+		mw = []func(http.Handler) http.Handler{s.sameOrigin, s.visitor, s.requireSignIn, s.checkCSRF(maxFormBytes)}
+	case upload:
+		mw = []func(http.Handler) http.Handler{s.sameOrigin, s.visitor, s.requireSignIn, s.checkCSRF(maxUploadBytes)}
 	}
 	for i := len(mw) - 1; i >= 0; i-- {
 		h = mw[i](h)

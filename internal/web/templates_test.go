@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -123,7 +124,8 @@ func TestTemplateKeys(t *testing.T) {
 func TestTemplatePermissions(t *testing.T) {
 	s := templateServer(t)
 	known := []cordon.Permission{cordon.PermPersonRead, cordon.PermPersonReadFull, cordon.PermPersonWrite, cordon.PermPersonMerge,
-		cordon.PermJurisdictionRead, cordon.PermGridManage, cordon.PermAccountManage, cordon.PermAuditRead}
+		cordon.PermJurisdictionRead, cordon.PermGridManage, cordon.PermAccountManage, cordon.PermAuditRead,
+		cordon.PermTestingRead, cordon.PermTestingManage, cordon.PermSampleWrite, cordon.PermLabWrite, cordon.PermRecallRead, cordon.PermPositiveRead}
 	for perm := range templateLiterals(t, s, ".Can") {
 		if !slices.Contains(known, cordon.Permission(perm)) {
 			t.Errorf("templates ask .Can %q, which is no permission", perm)
@@ -140,9 +142,34 @@ func TestGoKeys(t *testing.T) {
 		"jurisdictions.title", "jurisdictions.search_title", "grids.title", "accounts.title", "audit.title",
 		"error.title", "error.not_found_title", "error.page_not_found", "error.csrf", "error.bad_form", "error.internal",
 		"error.audit.date_invalid", "form.fix_fields",
+		"rounds.title", "round.title", "round.new_title", "unsampled.title", "points.title", "point.new_title", "point.edit_title",
+		"capacity.title", "public.points_title", "sampling.title", "box.handover_title", "box.receive_title", "labs.title", "lab.title",
+		"labupload.title", "inbox.title", "recalls.title", "positives.title",
+		"error.form.number_invalid", "error.form.date_invalid", "error.form.percent_invalid", "error.request.json",
+		"error.labupload.no_file", "error.too_large", "notice.box.received", "notice.inbox.applied",
+	}
+	for _, g := range cordon.Groups {
+		keys = append(keys, "group."+string(g))
+	}
+	for _, n := range cordon.PoolSizes {
+		keys = append(keys, fmt.Sprintf("pool.%d", n))
+	}
+	for _, st := range []cordon.TubeStatus{cordon.TubeOpen, cordon.TubeClosed, cordon.TubeSent, cordon.TubeReceived, cordon.TubeResulted} {
+		keys = append(keys, "tube.status_"+string(st))
+	}
+	for _, o := range outcomes {
+		keys = append(keys, "outcome."+string(o))
+	}
+	for _, h := range []string{"kind_retest", "kind_resample", "status_held", "status_released", "status_positive"} {
+		keys = append(keys, "hold."+h)
+	}
+	for _, c := range []string{"no_rounds", "cases_recent_rounds", "cases_14_days", "clean", "final_round", "done"} {
+		keys = append(keys, "cadence."+c)
 	}
 	for _, n := range []string{"person.created", "person.updated", "grid.created", "grid.renamed",
-		"account.created", "account.disabled", "account.enabled", "account.password_reset"} {
+		"account.created", "account.disabled", "account.enabled", "account.password_reset",
+		"round.created", "round.closed", "point.created", "point.updated", "point.queue_reported", "tube.closed",
+		"box.handed_over", "lab.created", "inbox.dismissed"} {
 		keys = append(keys, "notice."+n)
 	}
 	for _, a := range auditActions {

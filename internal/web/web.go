@@ -6,8 +6,9 @@
 //
 // Templates and static files are embedded; templates are parsed once per
 // language in New, which fails when one does not parse. Front-end libraries
-// (htmx) are bundled from npm by scripts/assets.sh into static/vendor/,
-// which is not committed: every page works without them.
+// (htmx, idb-keyval, @zxing/browser, echarts) are bundled from npm by
+// scripts/assets.sh into static/vendor/, which is not committed: every page
+// works without them, the sampler page with one form post per person.
 package web
 
 import (
@@ -31,6 +32,9 @@ type Options struct {
 	// Version is shown in the page footer, so that staff can tell support
 	// which build they run.
 	Version string
+	// Now is the clock that says whether a sampling point is open now;
+	// time.Now when nil.
+	Now func() time.Time
 }
 
 // server holds what every page handler needs. It is built once by New and
@@ -55,6 +59,9 @@ func New(a *app.App, opt Options) (http.Handler, error) {
 	}
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
 	}
 	cat, err := i18n.New(opt.Log)
 	if err != nil {

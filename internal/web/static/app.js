@@ -27,6 +27,15 @@
     }
   }, true);
 
+  // A select marked data-autosubmit sends its form when a choice is made,
+  // saving a tap; its form still has a button for browsers without script.
+  document.addEventListener("change", function (e) {
+    var el = e.target;
+    if (el && el.matches && el.matches("select[data-autosubmit]") && el.form) {
+      el.form.requestSubmit ? el.form.requestSubmit() : el.form.submit();
+    }
+  });
+
   // A form rendered again with errors puts the cursor in the first field
   // at fault.
   var invalid = document.querySelector("main [aria-invalid=true]");
