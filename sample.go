@@ -176,7 +176,6 @@ const (
 type SampleAck struct {
 	Key       string       `json:"key"`
 	Status    SampleStatus `json:"status"`
-	SampleID  int64        `json:"sample_id,omitempty"`
 	Tube      string       `json:"tube,omitempty"`
 	Slot      int          `json:"slot,omitempty"`
 	Filled    int          `json:"filled,omitempty"` // samples in the tube after this one

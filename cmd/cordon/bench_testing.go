@@ -44,6 +44,7 @@ type testingBench struct {
 	round, lab  int64
 	pointIDs    []int64
 	http        *http.Client
+	pid         int // the server's
 }
 
 // benchCity is where the benchmark's round runs: 百色市, at the size of a
@@ -101,6 +102,7 @@ func (b *testingBench) run(ctx context.Context) error {
 	if err := b.setUp(ctx); err != nil {
 		return err
 	}
+	b.pid = srv.Process.Pid
 	if err := b.register(ctx); err != nil {
 		return err
 	}
@@ -246,6 +248,7 @@ func (b *testingBench) register(ctx context.Context) error {
 	var mu sync.Mutex
 	var firstErr error
 	lat := make([]time.Duration, 0, b.samples/b.batch+1)
+	cpu0 := processCPU(b.pid)
 	start := time.Now()
 	for range b.clients {
 		wg.Add(1)
@@ -292,7 +295,9 @@ func (b *testingBench) register(ctx context.Context) error {
 		return firstErr
 	}
 	took := time.Since(start)
+	cpu := processCPU(b.pid) - cpu0
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	fmt.Fprintf(b.out, "server CPU per sample: %.1f µs (%.0f%% of one core)\n", float64(cpu.Microseconds())/float64(b.samples), 100*cpu.Seconds()/took.Seconds())
 	fmt.Fprintf(b.out, "sample registration (bulk API, SQLite, %d clients, %d per request, %d-in-1): %.0f samples/s (%d samples in %d tubes in %v; request p50 %v p99 %v)\n",
 		b.clients, b.batch, b.pool, float64(b.samples)/took.Seconds(), b.samples, (b.samples+b.pool-1)/b.pool, took.Round(time.Second),
 		lat[len(lat)/2].Round(time.Millisecond), lat[len(lat)*99/100].Round(time.Millisecond))
@@ -325,6 +330,7 @@ func (b *testingBench) results(ctx context.Context) error {
 	tubes := (b.samples + b.pool - 1) / b.pool
 	const perFile = 100_000
 	var held, pools, matched int
+	cpu0 := processCPU(b.pid)
 	start := time.Now()
 	for first := 0; first < tubes; first += perFile {
 		var buf bytes.Buffer
@@ -350,6 +356,7 @@ func (b *testingBench) results(ctx context.Context) error {
 		pools += up.Effects.PositivePools
 	}
 	took := time.Since(start)
+	fmt.Fprintf(b.out, "server CPU per result: %.1f µs\n", float64((processCPU(b.pid)-cpu0).Microseconds())/float64(tubes))
 	fmt.Fprintf(b.out, "lab results (CSV, %d rows a file): %d tubes resulted, %d positive pools, %d people held, in %v (%.0f results/s)\n",
 		perFile, matched, pools, held, took.Round(time.Millisecond), float64(matched)/took.Seconds())
 	return nil
@@ -394,4 +401,21 @@ func peakMemory(pid int) string {
 		}
 	}
 	return "unknown"
+}
+
+// processCPU is the user and system CPU time a process has used so far,
+// from /proc (0 where there is none).
+func processCPU(pid int) time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name may hold spaces; fields count from after its ')'.
+	f := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	s, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+s) * time.Second / 100 // clock ticks of 1/100 s (USER_HZ)
 }

@@ -21,13 +21,13 @@ import (
 )
 
 type fixture struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 	app *app.App
 	api *api.Server
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)

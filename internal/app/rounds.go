@@ -382,7 +382,12 @@ func (a *App) Point(ctx context.Context, actor cordon.Actor, id int64) (cordon.S
 	var p cordon.SamplingPoint
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		p, err = tx.Point(ctx, id)
+		if p, err = tx.Point(ctx, id); err != nil {
+			return err
+		}
+		ps := []cordon.SamplingPoint{p}
+		err = tx.PointWaits(ctx, ps)
+		p = ps[0]
 		return err
 	})
 	if err == nil && !actor.Sees(p.Jurisdiction) {
@@ -405,8 +410,10 @@ func (a *App) Points(ctx context.Context, actor cordon.Actor, area string, f cor
 	var out []cordon.SamplingPoint
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		out, err = tx.Points(ctx, store.Inside(area), f)
-		return err
+		if out, err = tx.Points(ctx, store.Inside(area), f); err != nil {
+			return err
+		}
+		return tx.PointWaits(ctx, out)
 	})
 	return out, err
 }
@@ -427,7 +434,7 @@ func (a *App) PublicPoints(ctx context.Context, area string) ([]cordon.SamplingP
 			}
 			if len(ps) > 0 {
 				out = ps
-				return nil
+				return tx.PointWaits(ctx, out)
 			}
 			if l, _ := cordon.LevelOf(c); l == cordon.LevelCity || l == cordon.LevelProvince {
 				return nil

@@ -61,6 +61,9 @@ func (a *App) RegisterSamples(ctx context.Context, actor cordon.Actor, in []cord
 	if len(regs) == 0 {
 		return acks, nil
 	}
+	if err := a.db.Read(ctx, func(tx *store.Tx) error { return tx.IdentifySamples(ctx, regs) }); err != nil {
+		return nil, err
+	}
 	// A batch is one transaction of its own: it is big enough to carry its
 	// commit, and group commit's savepoints would cost it more than they save.
 	stored := make([]cordon.SampleAck, len(regs))

@@ -128,14 +128,14 @@ func TestResendIsAnsweredOnce(t *testing.T) {
 	first := s.register(in...)
 	again := s.register(in...)
 	for i := range in {
-		if again[i].Status != cordon.SampleReplayed || again[i].SampleID != first[i].SampleID || again[i].Slot != first[i].Slot {
+		if again[i].Status != cordon.SampleReplayed || again[i].Tube != first[i].Tube || again[i].Slot != first[i].Slot {
 			t.Errorf("resend %d: %+v, want the first answer %+v replayed", i, again[i], first[i])
 		}
 	}
 	// The same keys inside one batch: the second copy is the first's replay.
 	dup := s.sample("T0003", 10)
 	acks := s.register(dup, dup)
-	if acks[0].Status != cordon.SampleStored || acks[1].Status != cordon.SampleReplayed || acks[1].SampleID != acks[0].SampleID {
+	if acks[0].Status != cordon.SampleStored || acks[1].Status != cordon.SampleReplayed || acks[1].Slot != acks[0].Slot {
 		t.Errorf("same key twice in a batch: %+v", acks)
 	}
 	if p := s.progress(); p.Sampled != 3 {

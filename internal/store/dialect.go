@@ -122,7 +122,7 @@ func (sqliteDialect) open(ctx context.Context, dsn string, readConns int) (*sql.
 	read.SetMaxOpenConns(readConns)
 	read.SetMaxIdleConns(readConns)
 	read.SetConnMaxIdleTime(0)
-	stop, err := checkpointer(ctx, path)
+	stop, err := checkpointer(ctx, path, write)
 	if err != nil {
 		write.Close()
 		read.Close()
@@ -133,13 +133,16 @@ func (sqliteDialect) open(ctx context.Context, dsn string, readConns int) (*sql.
 
 // checkpointInterval is how often the background checkpointer copies the
 // write-ahead log into the database file.
-const checkpointInterval = 5 * time.Second
+const checkpointInterval = time.Second
+
+// walLimit is the write-ahead log size past which the checkpointer empties it.
+const walLimit = 64 << 20
 
 // checkpointer moves WAL checkpoints off the write path. The writer's
 // automatic checkpoint (every 1,000 pages) would otherwise stall whichever
 // request commits at that moment while pages are copied and synced; a
 // passive checkpoint on a connection of its own runs beside the writer.
-func checkpointer(ctx context.Context, path string) (func(), error) {
+func checkpointer(ctx context.Context, path string, write *sql.DB) (func(), error) {
 	db, err := sql.Open("sqlite", SQLiteURI(path, false))
 	if err != nil {
 		return nil, err
@@ -160,6 +163,17 @@ func checkpointer(ctx context.Context, path string) (func(), error) {
 				return
 			case <-t.C:
 				_, _ = db.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+				// Under a steady stream of writes and reads the log is never
+				// free to start over, and grows without end: every read then
+				// searches a bigger log index. Past walLimit, a truncating
+				// checkpoint waits for the readers of the moment, holds
+				// writers back while it copies what the passive one left,
+				// and empties the log.
+				// It runs on the writers' own connection, so that it waits its
+				// turn among them instead of being starved by them.
+				if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > walLimit {
+					_, _ = write.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+				}
 			}
 		}
 	}()

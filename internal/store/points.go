@@ -77,7 +77,8 @@ func (tx *Tx) SetQueue(ctx context.Context, id int64, queue int) error {
 	return err
 }
 
-// Point reads a sampling point with its rounds.
+// Point reads a sampling point with its rounds (PointWaits adds its
+// throughput).
 func (tx *Tx) Point(ctx context.Context, id int64) (cordon.SamplingPoint, error) {
 	p, err := scanPoint(tx.queryRow(ctx, "SELECT "+pointColumns+" FROM sampling_points WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -87,7 +88,7 @@ func (tx *Tx) Point(ctx context.Context, id int64) (cordon.SamplingPoint, error)
 		return p, err
 	}
 	ps := []cordon.SamplingPoint{p}
-	if err := tx.pointDetails(ctx, ps); err != nil {
+	if err := tx.pointRounds(ctx, ps); err != nil {
 		return p, err
 	}
 	return ps[0], nil
@@ -127,7 +128,7 @@ func (tx *Tx) Points(ctx context.Context, scope Scope, f cordon.PointFilter) ([]
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return out, tx.pointDetails(ctx, out)
+	return out, tx.pointRounds(ctx, out)
 }
 
 // loadBucket is the width of the point_load buckets.
@@ -135,9 +136,8 @@ const loadBucket = 10 * time.Minute
 
 func bucketOf(t time.Time) int64 { return t.Unix() / int64(loadBucket/time.Second) }
 
-// pointDetails fills in rounds, the recent throughput and the waiting time.
-func (tx *Tx) pointDetails(ctx context.Context, ps []cordon.SamplingPoint) error {
-	since := bucketOf(tx.Now.Add(-30 * time.Minute))
+// pointRounds fills in the rounds each point serves.
+func (tx *Tx) pointRounds(ctx context.Context, ps []cordon.SamplingPoint) error {
 	for i := range ps {
 		p := &ps[i]
 		rows, err := tx.query(ctx, "SELECT round_id FROM round_points WHERE point_id = ? ORDER BY round_id", p.ID)
@@ -153,6 +153,19 @@ func (tx *Tx) pointDetails(ctx context.Context, ps []cordon.SamplingPoint) error
 			p.Rounds = append(p.Rounds, r)
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PointWaits fills in each point's samples of the last 30 minutes and the
+// waiting time at that pace for its reported queue.
+func (tx *Tx) PointWaits(ctx context.Context, ps []cordon.SamplingPoint) error {
+	since := bucketOf(tx.Now.Add(-30 * time.Minute))
+	for i := range ps {
+		p := &ps[i]
 		var n sql.NullInt64
 		if err := tx.queryRow(ctx, "SELECT SUM(samples) FROM point_load WHERE point_id = ? AND bucket > ?", p.ID, since).Scan(&n); err != nil {
 			return err

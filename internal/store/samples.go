@@ -66,6 +66,7 @@ type Registration struct {
 	cordon.SampleInput
 	PointArea string // the sampling point's jurisdiction: the tube's area
 	CreatedBy int64
+	who       identity // filled in by IdentifySamples
 }
 
 // tubeState is a tube being filled by a batch of registrations.
@@ -111,15 +112,11 @@ type newSample struct {
 // samples are inserted many rows to a statement, which is what lets a
 // sampling peak of a city be registered on one SQLite writer.
 func (tx *Tx) RegisterSamples(ctx context.Context, regs []Registration, acks []cordon.SampleAck, turnaround cordon.Turnaround) error {
-	people, err := tx.sampleIdentities(ctx, regs)
-	if err != nil {
-		return err
-	}
 	tubes, err := tx.batchTubes(ctx, regs)
 	if err != nil {
 		return err
 	}
-	before, err := tx.sampledBefore(ctx, regs, people)
+	before, err := tx.sampledBefore(ctx, regs)
 	if err != nil {
 		return err
 	}
@@ -132,7 +129,11 @@ func (tx *Tx) RegisterSamples(ctx context.Context, regs []Registration, acks []c
 	load := map[[2]int64]int{}
 	rows := make([]newSample, 0, len(regs))
 	for i := range regs {
-		r, ack, person := &regs[i], &acks[i], people[i]
+		r, ack := &regs[i], &acks[i]
+		person := &r.who
+		if person.index == nil && person.err == nil {
+			return errors.New("store: RegisterSamples before IdentifySamples")
+		}
 		ack.Key, ack.Tube = r.Key, r.Tube
 		if r.CollectedAt.IsZero() {
 			r.CollectedAt = tx.Now
@@ -178,27 +179,9 @@ func (tx *Tx) RegisterSamples(ctx context.Context, regs []Registration, acks []c
 		t.keys[r.Key] = *ack
 		rows = append(rows, newSample{reg: r, ack: ack, tube: t, person: &person.sampled, area: area})
 	}
-	for code, t := range tubes {
-		if !t.isNew || !t.changed {
-			continue
-		}
-		if t.id, err = tx.insert(ctx, `INSERT INTO tubes (barcode, round_id, point_id, area, pool_size, filled, status, opened_at)
-			VALUES (?, ?, ?, ?, ?, 0, ?, ?)`, code, t.round, t.point, t.area, t.pool, cordon.TubeOpen, ts(tx.Now)); err != nil {
-			return err
-		}
-		tal.at(t.round, t.area).Tubes++
-	}
-	if err := tx.linkRetests(ctx, rows); err != nil {
+	holds, err := tx.findRetests(ctx, rows)
+	if err != nil {
 		return err
-	}
-	if err := tx.insertSamples(ctx, rows); err != nil {
-		return err
-	}
-	// A key sent twice in this batch was answered before its sample had an id.
-	for i := range acks {
-		if acks[i].Status == cordon.SampleReplayed && acks[i].SampleID == 0 {
-			acks[i].SampleID = tubes[regs[i].Tube].keys[regs[i].Key].SampleID
-		}
 	}
 	for _, t := range tubes {
 		if !t.changed {
@@ -208,11 +191,29 @@ func (tx *Tx) RegisterSamples(ctx context.Context, regs []Registration, acks []c
 		if t.status == cordon.TubeClosed {
 			closedAt, due = ts(tx.Now), ts(tx.Now.Add(turnaround.For(t.pool)))
 		}
+		if t.isNew {
+			// A new tube is written once, as the batch left it.
+			if t.id, err = tx.insert(ctx, `INSERT INTO tubes (barcode, round_id, point_id, area, pool_size, filled, status, retest_of, opened_at, closed_at, due_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.code, t.round, t.point, t.area, t.pool, t.filled, t.status, nullID(t.retestOf),
+				ts(tx.Now), closedAt, due); err != nil {
+				return err
+			}
+			tal.at(t.round, t.area).Tubes++
+			continue
+		}
 		if _, err := tx.exec(ctx, `UPDATE tubes SET filled = ?, status = ?, retest_of = ?,
 			closed_at = COALESCE(closed_at, ?), due_at = COALESCE(due_at, ?) WHERE id = ?`,
 			t.filled, t.status, nullID(t.retestOf), closedAt, due, t.id); err != nil {
 			return err
 		}
+	}
+	for holdID, t := range holds {
+		if _, err := tx.exec(ctx, "UPDATE holds SET retest_tube_id = ? WHERE id = ?", t.id, holdID); err != nil {
+			return err
+		}
+	}
+	if err := tx.insertSamples(ctx, rows); err != nil {
+		return err
 	}
 	for k, n := range load {
 		if _, err := tx.exec(ctx, `INSERT INTO point_load (point_id, bucket, samples) VALUES (?, ?, ?)
@@ -229,12 +230,18 @@ type identity struct {
 	err *cordon.Error
 }
 
-// sampleIdentities resolves every registration's person: a registered
-// person by id, or the document typed or scanned, matched against the
-// register when it is there (the person's current area then counts the
-// sample).
-func (tx *Tx) sampleIdentities(ctx context.Context, regs []Registration) ([]identity, error) {
+// IdentifySamples resolves every registration's person: a registered
+// person by id, or the document typed or scanned, sealed and indexed, and
+// matched against the register when it is there (the person's current
+// area then counts the sample). It runs before the write transaction, on
+// the read pool, so that this work is not serialised behind the writer.
+func (tx *Tx) IdentifySamples(ctx context.Context, regs []Registration) error {
 	out := make([]identity, len(regs))
+	defer func() {
+		for i := range regs {
+			regs[i].who = out[i]
+		}
+	}()
 	var byID []any
 	var byIndex []any
 	for i := range regs {
@@ -269,10 +276,10 @@ func (tx *Tx) sampleIdentities(ctx context.Context, regs []Registration) ([]iden
 	}
 	const cols = "SELECT id, name, current, doc_type, doc_index, doc_cipher, merged_into FROM persons WHERE "
 	if err := tx.queryIn(ctx, cols+"id IN (%s)", nil, byID, scan); err != nil {
-		return nil, err
+		return err
 	}
 	if err := tx.queryIn(ctx, cols+"doc_index IN (%s)", nil, byIndex, scan); err != nil {
-		return nil, err
+		return err
 	}
 	for i := range regs {
 		r := &regs[i]
@@ -296,10 +303,10 @@ func (tx *Tx) sampleIdentities(ctx context.Context, regs []Registration) ([]iden
 			// The document leads, through merges, to the surviving record.
 			id, err := tx.personIDByIndex(ctx, p.index)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if err := tx.queryRow(ctx, "SELECT name, current FROM persons WHERE id = ?", id).Scan(&p.name, &p.current); err != nil {
-				return nil, err
+				return err
 			}
 			p.id = id
 		}
@@ -308,7 +315,7 @@ func (tx *Tx) sampleIdentities(ctx context.Context, regs []Registration) ([]iden
 			out[i].name = p.name
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // batchTubes loads the tubes a batch names, with the keys of the samples
@@ -341,11 +348,11 @@ func (tx *Tx) batchTubes(ctx context.Context, regs []Registration) (map[string]*
 	if err != nil {
 		return nil, err
 	}
-	err = tx.queryIn(ctx, "SELECT tube_id, id, slot, client_key, duplicate FROM samples WHERE tube_id IN (%s)", nil, partial,
+	err = tx.queryIn(ctx, "SELECT tube_id, slot, client_key, duplicate FROM samples WHERE tube_id IN (%s)", nil, partial,
 		func(rows *sql.Rows) error {
 			var tubeID int64
 			var a cordon.SampleAck
-			if err := rows.Scan(&tubeID, &a.SampleID, &a.Slot, &a.Key, &a.Duplicate); err != nil {
+			if err := rows.Scan(&tubeID, &a.Slot, &a.Key, &a.Duplicate); err != nil {
 				return err
 			}
 			t := byID[tubeID]
@@ -363,11 +370,11 @@ func (tx *Tx) batchTubes(ctx context.Context, regs []Registration) (map[string]*
 
 // sampledBefore finds which of the batch's people were sampled earlier in
 // the same round, keyed by document index and round.
-func (tx *Tx) sampledBefore(ctx context.Context, regs []Registration, people []identity) (map[string]bool, error) {
+func (tx *Tx) sampledBefore(ctx context.Context, regs []Registration) (map[string]bool, error) {
 	byRound := map[int64][]any{}
 	for i := range regs {
-		if people[i].index != nil {
-			byRound[regs[i].RoundID] = append(byRound[regs[i].RoundID], people[i].index)
+		if idx := regs[i].who.index; idx != nil {
+			byRound[regs[i].RoundID] = append(byRound[regs[i].RoundID], idx)
 		}
 	}
 	out := map[string]bool{}
@@ -389,9 +396,11 @@ func (tx *Tx) sampledBefore(ctx context.Context, regs []Registration, people []i
 	return out, nil
 }
 
-// linkRetests links a single tube taken from someone held after a positive
-// pool back to the pool: it is their retest.
-func (tx *Tx) linkRetests(ctx context.Context, rows []newSample) error {
+// findRetests finds single tubes taken from someone held after a positive
+// pool: they are the person's retest and link back to the pool. It returns
+// the holds to point at their retest tube once the tubes have ids.
+func (tx *Tx) findRetests(ctx context.Context, rows []newSample) (map[int64]*tubeState, error) {
+	holds := map[int64]*tubeState{}
 	for _, s := range rows {
 		t := s.tube
 		if t.pool != 1 || t.retestOf != 0 {
@@ -404,14 +413,12 @@ func (tx *Tx) linkRetests(ctx context.Context, rows []newSample) error {
 		case errors.Is(err, sql.ErrNoRows):
 			continue
 		case err != nil:
-			return err
+			return nil, err
 		}
 		t.retestOf, t.changed = pooled, true
-		if _, err := tx.exec(ctx, "UPDATE holds SET retest_tube_id = ? WHERE id = ?", t.id, holdID); err != nil {
-			return err
-		}
+		holds[holdID] = t
 	}
-	return nil
+	return holds, nil
 }
 
 // sampleChunk is how many samples one INSERT carries.
@@ -423,50 +430,23 @@ const sampleInsert = `INSERT INTO samples (round_id, tube_id, slot, doc_type, do
 const sampleValues = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 // insertSamples inserts the rows many to a statement (fixed sizes, so that
-// each statement is prepared once) and sets each answer's sample id.
+// each statement is prepared once).
 func (tx *Tx) insertSamples(ctx context.Context, rows []newSample) error {
 	for len(rows) > 0 {
 		n := sampleChunk
 		for n > len(rows) {
 			n /= 10
 		}
-		chunk := rows[:n]
-		rows = rows[n:]
 		args := make([]any, 0, 16*n)
-		for _, s := range chunk {
+		for _, s := range rows[:n] {
 			r, p := s.reg, s.person
 			args = append(args, r.RoundID, s.tube.id, s.ack.Slot, p.docType, p.cipher, p.index, p.name, nullID(p.id), s.area,
 				r.PointID, r.Table, r.Group, r.Key, s.ack.Duplicate, ts(r.CollectedAt), nullID(r.CreatedBy))
 		}
-		q := sampleInsert + strings.Repeat(sampleValues+", ", n-1) + sampleValues + " RETURNING id, tube_id, slot"
-		res, err := tx.query(ctx, q, args...)
-		if err != nil {
+		if _, err := tx.exec(ctx, sampleInsert+strings.Repeat(sampleValues+", ", n-1)+sampleValues, args...); err != nil {
 			return err
 		}
-		type tubeSlot struct {
-			tube int64
-			slot int
-		}
-		ids := make(map[tubeSlot]int64, n)
-		for res.Next() {
-			var id int64
-			var k tubeSlot
-			if err := res.Scan(&id, &k.tube, &k.slot); err != nil {
-				res.Close()
-				return err
-			}
-			ids[k] = id
-		}
-		res.Close()
-		if err := res.Err(); err != nil {
-			return err
-		}
-		for _, s := range chunk {
-			s.ack.SampleID = ids[tubeSlot{s.tube.id, s.ack.Slot}]
-			a := s.tube.keys[s.reg.Key]
-			a.SampleID = s.ack.SampleID
-			s.tube.keys[s.reg.Key] = a
-		}
+		rows = rows[n:]
 	}
 	return nil
 }
