@@ -240,7 +240,6 @@ type PointFilter struct {
 
 // TubeSample is one person in a tube.
 type TubeSample struct {
-	ID          int64     `json:"id"`
 	Slot        int       `json:"slot"`
 	PersonID    int64     `json:"person_id,omitempty"`
 	Name        string    `json:"name"`

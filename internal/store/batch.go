@@ -155,11 +155,16 @@ func (db *DB) runSavepoint(tx *Tx, r *batchReq) (err error) {
 	if _, err := tx.tx.ExecContext(bg, "SAVEPOINT w"); err != nil {
 		return db.mapErr(err)
 	}
+	undone := len(tx.undo)
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("store: panic in batched write: %v", p)
 		}
 		if err != nil {
+			for i := len(tx.undo) - 1; i >= undone; i-- {
+				tx.undo[i]()
+			}
+			tx.undo = tx.undo[:undone]
 			if _, rerr := tx.tx.ExecContext(bg, "ROLLBACK TO SAVEPOINT w"); rerr != nil {
 				err = errors.Join(err, rerr)
 			}

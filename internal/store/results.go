@@ -449,27 +449,3 @@ func (tx *Tx) ResolveInbox(ctx context.Context, id, by int64, resolution string)
 	}
 	return nil
 }
-
-// Unsampled lists the registered people whose current area lies in the
-// scope and who have no sample in the round yet, by id.
-func (tx *Tx) Unsampled(ctx context.Context, scope Scope, roundID, after int64, limit int) ([]cordon.Person, error) {
-	w, args := scope.where("current")
-	args = append([]any{roundID}, args...)
-	args = append(args, after, clampLimit(limit))
-	rows, err := tx.query(ctx, "SELECT "+personColumns+` FROM persons WHERE NOT EXISTS (
-		SELECT 1 FROM samples s WHERE s.round_id = ? AND s.doc_index = persons.doc_index)
-		AND merged_into IS NULL AND `+w+" AND id > ? ORDER BY id LIMIT ?", args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []cordon.Person
-	for rows.Next() {
-		p, err := tx.scanPerson(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
-}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"cordon"
@@ -37,7 +36,7 @@ func (tx *Tx) Tube(ctx context.Context, barcode string) (cordon.Tube, error) {
 
 // TubeSamples lists the people in a tube by slot.
 func (tx *Tx) TubeSamples(ctx context.Context, tubeID int64) ([]cordon.TubeSample, error) {
-	rows, err := tx.query(ctx, `SELECT id, slot, person_id, name, doc_type, doc_cipher, area, duplicate, collected_at
+	rows, err := tx.query(ctx, `SELECT slot, person_id, name, doc_type, doc_cipher, area, duplicate, collected_at
 		FROM samples WHERE tube_id = ? ORDER BY slot`, tubeID)
 	if err != nil {
 		return nil, err
@@ -48,7 +47,7 @@ func (tx *Tx) TubeSamples(ctx context.Context, tubeID int64) ([]cordon.TubeSampl
 		var s cordon.TubeSample
 		var pid sql.NullInt64
 		var doc []byte
-		if err := rows.Scan(&s.ID, &s.Slot, &pid, &s.Name, &s.DocType, &doc, &s.Area, &s.Duplicate, timeCol{&s.CollectedAt}); err != nil {
+		if err := rows.Scan(&s.Slot, &pid, &s.Name, &s.DocType, &doc, &s.Area, &s.Duplicate, timeCol{&s.CollectedAt}); err != nil {
 			return nil, err
 		}
 		s.PersonID = pid.Int64
@@ -67,6 +66,12 @@ type Registration struct {
 	PointArea string // the sampling point's jurisdiction: the tube's area
 	CreatedBy int64
 	who       identity // filled in by IdentifySamples
+}
+
+// roundDoc is a person in a round, by document index.
+type roundDoc struct {
+	round int64
+	index string
 }
 
 // tubeState is a tube being filled by a batch of registrations.
@@ -120,10 +125,6 @@ func (tx *Tx) RegisterSamples(ctx context.Context, regs []Registration, acks []c
 	if err != nil {
 		return err
 	}
-	type roundDoc struct {
-		round int64
-		index string
-	}
 	seen := map[roundDoc]bool{}
 	tal := tallies{}
 	load := map[[2]int64]int{}
@@ -158,7 +159,7 @@ func (tx *Tx) RegisterSamples(ctx context.Context, regs []Registration, acks []c
 			continue
 		}
 		key := roundDoc{r.RoundID, string(person.index)}
-		dup := seen[key] || before[key.index+"\x00"+strconv.FormatInt(r.RoundID, 10)]
+		dup := seen[key] || before[key]
 		seen[key] = true
 		area := person.area
 		if area == "" {
@@ -215,6 +216,7 @@ func (tx *Tx) RegisterSamples(ctx context.Context, regs []Registration, acks []c
 	if err := tx.insertSamples(ctx, rows); err != nil {
 		return err
 	}
+	tx.rememberSampled(rows)
 	for k, n := range load {
 		if _, err := tx.exec(ctx, `INSERT INTO point_load (point_id, bucket, samples) VALUES (?, ?, ?)
 			ON CONFLICT (point_id, bucket) DO UPDATE SET samples = point_load.samples + excluded.samples`, k[0], k[1], n); err != nil {
@@ -366,34 +368,6 @@ func (tx *Tx) batchTubes(ctx context.Context, regs []Registration) (map[string]*
 		}
 	}
 	return tubes, err
-}
-
-// sampledBefore finds which of the batch's people were sampled earlier in
-// the same round, keyed by document index and round.
-func (tx *Tx) sampledBefore(ctx context.Context, regs []Registration) (map[string]bool, error) {
-	byRound := map[int64][]any{}
-	for i := range regs {
-		if idx := regs[i].who.index; idx != nil {
-			byRound[regs[i].RoundID] = append(byRound[regs[i].RoundID], idx)
-		}
-	}
-	out := map[string]bool{}
-	for round, idx := range byRound {
-		suffix := "\x00" + strconv.FormatInt(round, 10)
-		err := tx.queryIn(ctx, "SELECT doc_index FROM samples WHERE round_id = ? AND doc_index IN (%s)", []any{round}, idx,
-			func(rows *sql.Rows) error {
-				var b []byte
-				if err := rows.Scan(&b); err != nil {
-					return err
-				}
-				out[string(b)+suffix] = true
-				return nil
-			})
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
 }
 
 // findRetests finds single tubes taken from someone held after a positive

@@ -32,7 +32,9 @@ type DB struct {
 	// stopMaintenance ends background work such as SQLite checkpoints.
 	stopMaintenance func()
 	closeOnce       sync.Once
-	readStmts       struct {
+	// people is who was sampled in each round, on SQLite (people.go).
+	people    *peopleSets
+	readStmts struct {
 		sync.Mutex
 		m map[string]*sql.Stmt
 	}
@@ -68,6 +70,9 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	db.write, db.read, db.stopMaintenance, err = d.open(ctx, dsn, opt.ReadConns)
 	if err != nil {
 		return nil, err
+	}
+	if d.name() == "sqlite" {
+		db.people = &peopleSets{}
 	}
 	db.startBatcher()
 	return db, nil
@@ -105,6 +110,9 @@ type Tx struct {
 	db    *DB
 	stmts map[string]*sql.Stmt
 	Now   time.Time
+	// undo takes back in-memory changes made for the transaction when it
+	// rolls back.
+	undo []func()
 }
 
 // Transact runs fn in a write transaction, committing if fn returns nil and
@@ -131,17 +139,26 @@ func (db *DB) run(ctx context.Context, fn func(*Tx) error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
+			tx.rollBackMemory()
 			panic(p)
 		}
 		if err != nil {
 			_ = sqlTx.Rollback()
+			tx.rollBackMemory()
 			return
 		}
 		if cerr := sqlTx.Commit(); cerr != nil {
 			err = db.mapErr(cerr)
+			tx.rollBackMemory()
 		}
 	}()
 	return fn(tx)
+}
+
+func (tx *Tx) rollBackMemory() {
+	for i := len(tx.undo) - 1; i >= 0; i-- {
+		tx.undo[i]()
+	}
 }
 
 // prepared returns the statement for q: prepared in this transaction, so

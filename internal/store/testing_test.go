@@ -2,8 +2,11 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"cordon"
 	"cordon/internal/store"
@@ -113,5 +116,69 @@ func TestTestingOnBothDatabases(t *testing.T) {
 			}
 			return nil
 		})
+	})
+}
+
+// On SQLite who was sampled in a round is kept in memory: it must survive
+// a restart (rebuilt from the samples) and forget what a rolled-back
+// transaction added.
+func TestSampledSetRestartAndRollback(t *testing.T) {
+	ctx := context.Background()
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "cordon.db")
+	opt := store.Options{Vault: testVault(t)}
+	db := openMigrated(t, dsn, opt)
+	var round cordon.Round
+	var point cordon.SamplingPoint
+	write(t, db, func(tx *store.Tx) error {
+		round = cordon.Round{Name: "r", Jurisdiction: "451024", Modes: cordon.DefaultModes(), StartsAt: tx.Now, Deadline: tx.Now.Add(time.Hour)}
+		if err := tx.CreateRound(ctx, &round, 0); err != nil {
+			return err
+		}
+		point = cordon.SamplingPoint{Name: "p", Jurisdiction: "451024", AllDay: true, Tables: 1, Active: true}
+		return tx.CreatePoint(ctx, &point, 0)
+	})
+	reg := func(db *store.DB, key, tube string, n int) []store.Registration {
+		regs := []store.Registration{{SampleInput: cordon.SampleInput{Key: key, RoundID: round.ID, PointID: point.ID, Tube: tube,
+			PoolSize: 10, Group: cordon.GroupGeneral, DocType: cordon.DocCitizenID, IDNumber: citizenID(n)}, PointArea: "451024"}}
+		read(t, db, func(tx *store.Tx) error { return tx.IdentifySamples(ctx, regs) })
+		return regs
+	}
+	register := func(db *store.DB, regs []store.Registration) cordon.SampleAck {
+		acks := make([]cordon.SampleAck, len(regs))
+		write(t, db, func(tx *store.Tx) error { return tx.RegisterSamples(ctx, regs, acks, cordon.DefaultTurnaround) })
+		return acks[0]
+	}
+	if a := register(db, reg(db, "a", "T1", 1)); a.Duplicate {
+		t.Fatalf("first sample flagged: %+v", a)
+	}
+	// A transaction that registers person 2 and then fails.
+	failed := errors.New("later step failed")
+	regs := reg(db, "b", "T1", 2)
+	err := db.Transact(ctx, func(tx *store.Tx) error {
+		acks := make([]cordon.SampleAck, 1)
+		if err := tx.RegisterSamples(ctx, regs, acks, cordon.DefaultTurnaround); err != nil {
+			return err
+		}
+		return failed
+	})
+	if !errors.Is(err, failed) {
+		t.Fatal(err)
+	}
+	if a := register(db, reg(db, "c", "T2", 2)); a.Duplicate {
+		t.Errorf("a rolled-back sample made person 2 a repeat: %+v", a)
+	}
+	db.Close()
+	db = openMigrated(t, dsn, opt)
+	for _, n := range []int{1, 2} {
+		if a := register(db, reg(db, fmt.Sprint("after", n), "T3", n)); !a.Duplicate {
+			t.Errorf("person %d sampled before the restart is not flagged: %+v", n, a)
+		}
+	}
+	read(t, db, func(tx *store.Tx) error {
+		tallies, err := tx.RoundTallies(ctx, round.ID)
+		if err != nil || len(tallies) != 1 || tallies[0].Sampled != 2 || tallies[0].Duplicates != 2 {
+			t.Errorf("tallies %+v %v", tallies, err)
+		}
+		return nil
 	})
 }

@@ -126,12 +126,13 @@ CREATE TABLE tubes (
 CREATE INDEX tubes_lab_status ON tubes (lab_id, status, due_at);
 CREATE INDEX tubes_lab_resulted ON tubes (lab_id, resulted_at);
 CREATE INDEX tubes_box ON tubes (box_id) WHERE box_id IS NOT NULL;
+CREATE INDEX tubes_round ON tubes (round_id, id);
 
--- A sample is one person in one tube. doc_index is the blind index of the
--- identity document, so that a person sampled twice in a round is found
--- without decrypting anything.
+-- A sample is one person in one tube, stored in tube order (a tube's
+-- samples are neighbours, and new ones go at the end). doc_index is the
+-- blind index of the identity document, so that a person sampled twice in
+-- a round is found without decrypting anything.
 CREATE TABLE samples (
-	id           INTEGER NOT NULL PRIMARY KEY,
 	round_id     INTEGER NOT NULL,
 	tube_id      INTEGER NOT NULL,
 	slot         INTEGER NOT NULL,
@@ -147,10 +148,12 @@ CREATE TABLE samples (
 	client_key   TEXT    NOT NULL,
 	duplicate    INTEGER NOT NULL DEFAULT 0,
 	collected_at TEXT    NOT NULL,
-	created_by   INTEGER
-);
-CREATE UNIQUE INDEX samples_tube_slot ON samples (tube_id, slot);
-CREATE INDEX samples_round_doc ON samples (round_id, doc_index);
+	created_by   INTEGER,
+	PRIMARY KEY (tube_id, slot)
+) WITHOUT ROWID;
+-- Who was sampled in a round is found through the store's in-memory set
+-- (people.go), not through an index: an index on a random key costs a page
+-- write for nearly every sample of a city's round.
 
 CREATE TABLE lab_results (
 	id           INTEGER NOT NULL PRIMARY KEY,
