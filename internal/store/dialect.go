@@ -74,7 +74,6 @@ var sqlitePragmas = []string{
 
 	"foreign_keys(ON)",
 	"temp_store(MEMORY)",
-	"cache_size(-262144)",
 }
 
 // SQLiteURI builds the driver DSN for a database file; readOnly pools refuse
@@ -84,9 +83,13 @@ func SQLiteURI(path string, readOnly bool) string {
 	for _, p := range sqlitePragmas {
 		q.Add("_pragma", p)
 	}
+	// The writer keeps the hot pages of a city's round in a large cache
+	// (256 MiB); readers, of which there are several, keep 32 MiB each.
 	if readOnly {
+		q.Add("_pragma", "cache_size(-32768)")
 		q.Add("_pragma", "query_only(1)")
 	} else {
+		q.Add("_pragma", "cache_size(-262144)")
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + path + "?" + q.Encode()

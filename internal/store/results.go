@@ -97,14 +97,12 @@ func (tx *Tx) ApplyResults(ctx context.Context, sub Submission, rows []cordon.La
 	if err := tx.insertResults(ctx, sub, rows, applied, tubes); err != nil {
 		return up, err
 	}
+	if err := tx.resultTubes(ctx, rows, applied, tubes); err != nil {
+		return up, err
+	}
 	for _, i := range applied {
 		r := &rows[i]
 		t := tubes[r.Barcode]
-		if _, err := tx.exec(ctx, `UPDATE tubes SET status = ?, result = ?, ct_orf1ab = ?, ct_n = ?, resulted_at = ?,
-			closed_at = COALESCE(closed_at, ?) WHERE id = ?`,
-			cordon.TubeResulted, r.Outcome, nullFloat(r.CtORF1ab), nullFloat(r.CtN), ts(tx.Now), ts(tx.Now), t.ID); err != nil {
-			return up, err
-		}
 		tal.at(t.RoundID, t.Area).TubesResulted++
 		if err := tx.resultEffects(ctx, *t, r, tal, &up.Effects, resampleHeld > 0); err != nil {
 			return up, err
@@ -135,6 +133,32 @@ func (tx *Tx) tubesByBarcode(ctx context.Context, rows []cordon.LabResultInput) 
 		return nil
 	})
 	return out, err
+}
+
+// resultTubes writes the results into their tubes, many tubes to an
+// UPDATE ... FROM (VALUES ...) statement. The casts give PostgreSQL the
+// types of the values; SQLite takes them as they are.
+func (tx *Tx) resultTubes(ctx context.Context, rows []cordon.LabResultInput, applied []int, tubes map[string]*cordon.Tube) error {
+	const values = "(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS DOUBLE PRECISION), CAST(? AS DOUBLE PRECISION))"
+	for len(applied) > 0 {
+		n := resultChunk
+		for n > len(applied) {
+			n /= 10
+		}
+		args := make([]any, 0, 3+4*n)
+		args = append(args, cordon.TubeResulted, ts(tx.Now), ts(tx.Now))
+		for _, i := range applied[:n] {
+			r := &rows[i]
+			args = append(args, tubes[r.Barcode].ID, r.Outcome, nullFloat(r.CtORF1ab), nullFloat(r.CtN))
+		}
+		q := `UPDATE tubes SET status = ?, result = v.column2, ct_orf1ab = v.column3, ct_n = v.column4, resulted_at = ?,
+			closed_at = COALESCE(tubes.closed_at, ?) FROM (VALUES ` + strings.Repeat(values+", ", n-1) + values + `) AS v WHERE tubes.id = v.column1`
+		if _, err := tx.exec(ctx, q, args...); err != nil {
+			return err
+		}
+		applied = applied[n:]
+	}
+	return nil
 }
 
 // resultChunk is how many results one INSERT carries.
