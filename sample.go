@@ -249,3 +249,34 @@ type TubeSample struct {
 	Duplicate   bool      `json:"duplicate,omitempty"`
 	CollectedAt time.Time `json:"collected_at"`
 }
+
+// SampleBatch is a batch of registrations, as a registration device or the
+// sampler page sends it.
+type SampleBatch struct {
+	Samples []SampleInput `json:"samples"`
+}
+
+// SampleAnswers answers a batch: one answer per registration, in order,
+// and how many were stored, replayed and rejected.
+type SampleAnswers struct {
+	Results  []SampleAck `json:"results"`
+	Stored   int         `json:"stored"`
+	Replayed int         `json:"replayed"`
+	Rejected int         `json:"rejected"`
+}
+
+// AnswerSamples counts the answers of a batch.
+func AnswerSamples(acks []SampleAck) SampleAnswers {
+	out := SampleAnswers{Results: acks}
+	for _, a := range acks {
+		switch a.Status {
+		case SampleStored:
+			out.Stored++
+		case SampleReplayed:
+			out.Replayed++
+		default:
+			out.Rejected++
+		}
+	}
+	return out
+}

@@ -59,6 +59,7 @@ func TestInvalidConfigurationFailsClearly(t *testing.T) {
 		{nil, map[string]string{"CORDON_DATA_KEY_FILE": "/nonexistent/key"}, "CORDON_DATA_KEY_FILE"},
 		{[]string{"--data-key", "abc"}, nil, "--data-key and --index-key go together"},
 		{[]string{"--no-such-flag"}, nil, "flag provided but not defined"},
+		{nil, map[string]string{"CORDON_TURNAROUND_POOLED": "10s"}, "--turnaround-single and --turnaround-pooled must be at least 1m"},
 	}
 	for _, c := range cases {
 		var stderr bytes.Buffer
@@ -87,7 +88,7 @@ func TestHelpDocumentsEveryOption(t *testing.T) {
 		if err := run(context.Background(), []string{cmd, "--help"}, env(nil).getenv, nil, &out, &out); err != nil {
 			t.Fatal(err)
 		}
-		for _, opt := range []string{"-db", "-data-key", "-old-data-keys", "-index-key", "-addr", "-tls-cert", "-tls-key", "-secure-cookies", "-session-ttl", "-token-ttl", "-max-body", "-max-in-flight", "-log-level", "-log-format", "-read-conns"} {
+		for _, opt := range []string{"-db", "-data-key", "-old-data-keys", "-index-key", "-addr", "-tls-cert", "-tls-key", "-secure-cookies", "-session-ttl", "-token-ttl", "-max-body", "-max-in-flight", "-log-level", "-log-format", "-read-conns", "-turnaround-single", "-turnaround-pooled"} {
 			if !strings.Contains(out.String(), opt) {
 				t.Errorf("%s --help lacks %s", cmd, opt)
 			}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"cordon"
 	"cordon/internal/app"
 	"cordon/internal/division"
 	"cordon/internal/store"
@@ -36,6 +37,7 @@ type config struct {
 	SecureCookies bool
 	SessionTTL    time.Duration
 	TokenTTL      time.Duration
+	Turnaround    cordon.Turnaround
 	MaxBody       int64
 	MaxInFlight   int
 	ReadConns     int
@@ -63,6 +65,8 @@ func (c *config) bindServe(fs *flag.FlagSet, defaultAddr string) {
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", false, "mark cookies Secure (implied by --tls-cert; set it behind a TLS proxy)")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", app.DefaultConfig.SessionTTL, "how long a browser session lasts")
 	fs.DurationVar(&c.TokenTTL, "token-ttl", app.DefaultConfig.TokenTTL, "default lifetime of API tokens")
+	fs.DurationVar(&c.Turnaround.Single, "turnaround-single", cordon.DefaultTurnaround.Single, "time a lab has to result a single tube after it closes")
+	fs.DurationVar(&c.Turnaround.Pooled, "turnaround-pooled", cordon.DefaultTurnaround.Pooled, "time a lab has to result a pooled tube after it closes")
 	fs.Int64Var(&c.MaxBody, "max-body", 32<<20, "largest request body in bytes (lab result files are the largest)")
 	fs.IntVar(&c.MaxInFlight, "max-in-flight", 512, "requests served at once before answering 503")
 }
@@ -134,6 +138,9 @@ func (c *config) validate() error {
 		}
 		if (c.TLSCert == "") != (c.TLSKey == "") {
 			errs = append(errs, "--tls-cert and --tls-key go together")
+		}
+		if c.Turnaround.Single < time.Minute || c.Turnaround.Pooled < time.Minute {
+			errs = append(errs, "--turnaround-single and --turnaround-pooled must be at least 1m")
 		}
 		if c.SessionTTL < time.Minute || c.TokenTTL < time.Minute {
 			errs = append(errs, "--session-ttl and --token-ttl must be at least 1m")

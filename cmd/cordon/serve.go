@@ -46,6 +46,9 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Config.TokenTTL > 0 {
 		acfg.TokenTTL = m.Config.TokenTTL
 	}
+	if m.Config.Turnaround.Single > 0 && m.Config.Turnaround.Pooled > 0 {
+		acfg.Turnaround = m.Config.Turnaround
+	}
 	var err error
 	m.DB, m.App, err = m.Config.open(ctx, m.Log, acfg)
 	if err != nil {

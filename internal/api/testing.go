@@ -246,24 +246,11 @@ func (s *Server) publicPoints(w http.ResponseWriter, r *http.Request, _ cordon.A
 	s.reply(w, r, http.StatusOK, Page[cordon.SamplingPoint]{Items: ps}, err)
 }
 
-// SampleBatch is a batch of registrations from a sampling table or device.
-type SampleBatch struct {
-	Samples []cordon.SampleInput `json:"samples"`
-}
-
-// SampleAcks answers a batch, one answer per registration in order.
-type SampleAcks struct {
-	Results  []cordon.SampleAck `json:"results"`
-	Stored   int                `json:"stored"`
-	Replayed int                `json:"replayed"`
-	Rejected int                `json:"rejected"`
-}
-
 // MaxSampleBody bounds a registration batch.
 const MaxSampleBody = 4 << 20
 
 func (s *Server) registerSamples(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
-	var in SampleBatch
+	var in cordon.SampleBatch
 	if err := decodeUpTo(w, r, &in, MaxSampleBody); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -273,18 +260,7 @@ func (s *Server) registerSamples(w http.ResponseWriter, r *http.Request, actor c
 		s.writeError(w, r, err)
 		return
 	}
-	out := SampleAcks{Results: acks}
-	for _, a := range acks {
-		switch a.Status {
-		case cordon.SampleStored:
-			out.Stored++
-		case cordon.SampleReplayed:
-			out.Replayed++
-		default:
-			out.Rejected++
-		}
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, cordon.AnswerSamples(acks))
 }
 
 func (s *Server) getTube(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {

@@ -9,20 +9,6 @@ import (
 	"cordon"
 )
 
-// sampleBatch is what the sampler page's script posts: the shape of the
-// API's POST /api/v1/samples, so that one registration device speaks both.
-type sampleBatch struct {
-	Samples []cordon.SampleInput `json:"samples"`
-}
-
-// sampleAcks answers a batch, one answer per registration in order.
-type sampleAcks struct {
-	Results  []cordon.SampleAck `json:"results"`
-	Stored   int                `json:"stored"`
-	Replayed int                `json:"replayed"`
-	Rejected int                `json:"rejected"`
-}
-
 // jsonError is the body of a refused script request.
 type jsonError struct {
 	Code    string            `json:"code"`
@@ -41,7 +27,7 @@ func (s *server) samplingBatch(w http.ResponseWriter, r *http.Request) {
 		s.writeJSONError(w, r, cordon.Errorf(cordon.KindUnsupported, "request.json", "send JSON"))
 		return
 	}
-	var in sampleBatch
+	var in cordon.SampleBatch
 	dec := json.NewDecoder(r.Body)
 	if err := dec.Decode(&in); err != nil {
 		s.writeJSONError(w, r, cordon.Errorf(cordon.KindInvalid, "request.json", "the body is not a batch of registrations"))
@@ -52,20 +38,12 @@ func (s *server) samplingBatch(w http.ResponseWriter, r *http.Request) {
 		s.writeJSONError(w, r, err)
 		return
 	}
-	out := sampleAcks{Results: acks}
+	out := cordon.AnswerSamples(acks)
 	for i, a := range acks {
-		switch a.Status {
-		case cordon.SampleStored:
-			out.Stored++
-		case cordon.SampleReplayed:
-			out.Replayed++
-		default:
-			out.Rejected++
-			if a.Error != nil {
-				e := *a.Error
-				e.Message, e.Err = s.cat.T(v.lang, "error."+e.Code), nil
-				out.Results[i].Error = &e
-			}
+		if a.Error != nil {
+			e := *a.Error
+			e.Message, e.Err = s.cat.T(v.lang, "error."+e.Code), nil
+			out.Results[i].Error = &e
 		}
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -319,7 +319,7 @@ func TestSamplingBatchEndpoint(t *testing.T) {
 		{Key: "k2", RoundID: e.round.ID, PointID: e.point.ID, Tube: "JS0001", PoolSize: 5, IDNumber: people[1]},
 		{Key: "k3", RoundID: e.round.ID, PointID: e.point.ID, Tube: "JS0001", PoolSize: 10, IDNumber: ids(32, 1)[0]},
 	}}
-	var acks sampleAcks
+	var acks cordon.SampleAnswers
 	r := s.postJSON("/sampling/samples", batch, csrf)
 	must(t, r, http.StatusOK)
 	if err := json.Unmarshal([]byte(r.body), &acks); err != nil {
