@@ -116,7 +116,7 @@ func (a *App) UploadResults(ctx context.Context, actor cordon.Actor, format stri
 	sub := store.Submission{Format: format, AccountID: actor.AccountID, Username: actor.Username,
 		Jurisdiction: actor.Jurisdiction, Scope: store.ScopeOf(actor)}
 	var up cordon.LabUpload
-	err := a.db.Transact(ctx, func(tx *store.Tx) error {
+	err := a.db.TransactSynced(ctx, func(tx *store.Tx) error {
 		var err error
 		if up, err = tx.ApplyResults(ctx, sub, rows); err != nil {
 			return err

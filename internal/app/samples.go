@@ -67,7 +67,7 @@ func (a *App) RegisterSamples(ctx context.Context, actor cordon.Actor, in []cord
 	// A batch is one transaction of its own: it is big enough to carry its
 	// commit, and group commit's savepoints would cost it more than they save.
 	stored := make([]cordon.SampleAck, len(regs))
-	err = a.db.Transact(ctx, func(tx *store.Tx) error {
+	err = a.db.TransactSynced(ctx, func(tx *store.Tx) error {
 		if err := tx.RegisterSamples(ctx, regs, stored, a.cfg.Turnaround); err != nil {
 			return err
 		}

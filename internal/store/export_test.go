@@ -16,3 +16,11 @@ func (db *DB) QueryStringForTest(ctx context.Context, q string, args ...any) (st
 	err := db.read.QueryRowContext(ctx, db.dialect.rebind(q), args...).Scan(&s)
 	return s, err
 }
+
+// QueryStringInTx is QueryStringForTest inside a transaction, on its
+// connection.
+func (tx *Tx) QueryStringInTx(ctx context.Context, q string) (string, error) {
+	var s string
+	err := tx.queryRow(ctx, q).Scan(&s)
+	return s, err
+}

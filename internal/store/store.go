@@ -131,7 +131,33 @@ func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 
 // run runs fn in a transaction on the write pool.
 func (db *DB) run(ctx context.Context, fn func(*Tx) error) (err error) {
-	sqlTx, err := db.write.BeginTx(ctx, nil)
+	return db.runOn(ctx, db.write.BeginTx, fn)
+}
+
+// TransactSynced is Transact for the bulk ingestion paths (sample
+// registrations, lab results), whose answers promise that the data is on
+// disk: on SQLite the write-ahead log is synced at this commit, which also
+// covers every commit before it. Other commits are safe from a crash of
+// cordon at once and from a power cut once the next synced commit or the
+// checkpoint (every second) has run. PostgreSQL syncs every commit.
+func (db *DB) TransactSynced(ctx context.Context, fn func(*Tx) error) error {
+	if db.dialect.name() != "sqlite" {
+		return db.run(ctx, fn)
+	}
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return db.mapErr(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = FULL"); err != nil {
+		return db.mapErr(err)
+	}
+	defer conn.ExecContext(context.Background(), "PRAGMA synchronous = NORMAL")
+	return db.runOn(ctx, conn.BeginTx, fn)
+}
+
+func (db *DB) runOn(ctx context.Context, begin func(context.Context, *sql.TxOptions) (*sql.Tx, error), fn func(*Tx) error) (err error) {
+	sqlTx, err := begin(ctx, nil)
 	if err != nil {
 		return db.mapErr(err)
 	}

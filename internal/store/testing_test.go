@@ -182,3 +182,33 @@ func TestSampledSetRestartAndRollback(t *testing.T) {
 		return nil
 	})
 }
+
+// The bulk ingestion paths commit with the log synced (synchronous=FULL,
+// 2); every other transaction, before and after, keeps NORMAL (1).
+func TestTransactSyncedSyncsOnlyItsCommit(t *testing.T) {
+	ctx := context.Background()
+	db := openSQLite(t, store.Options{Vault: testVault(t)})
+	mode := func(synced bool) string {
+		var got string
+		run := db.Transact
+		if synced {
+			run = db.TransactSynced
+		}
+		if err := run(ctx, func(tx *store.Tx) error {
+			var err error
+			got, err = tx.QueryStringInTx(ctx, "PRAGMA synchronous")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	for i, c := range []struct {
+		synced bool
+		want   string
+	}{{false, "1"}, {true, "2"}, {false, "1"}, {true, "2"}} {
+		if got := mode(c.synced); got != c.want {
+			t.Errorf("transaction %d (synced %v): synchronous = %s, want %s", i, c.synced, got, c.want)
+		}
+	}
+}
