@@ -60,6 +60,7 @@ func TestInvalidConfigurationFailsClearly(t *testing.T) {
 		{[]string{"--data-key", "abc"}, nil, "--data-key and --index-key go together"},
 		{[]string{"--no-such-flag"}, nil, "flag provided but not defined"},
 		{nil, map[string]string{"CORDON_TURNAROUND_POOLED": "10s"}, "--turnaround-single and --turnaround-pooled must be at least 1m"},
+		{[]string{"--mllp-addr", "127.0.0.1:2575"}, nil, "--mllp-addr and --mllp-token go together"},
 	}
 	for _, c := range cases {
 		var stderr bytes.Buffer
@@ -88,7 +89,7 @@ func TestHelpDocumentsEveryOption(t *testing.T) {
 		if err := run(context.Background(), []string{cmd, "--help"}, env(nil).getenv, nil, &out, &out); err != nil {
 			t.Fatal(err)
 		}
-		for _, opt := range []string{"-db", "-data-key", "-old-data-keys", "-index-key", "-addr", "-tls-cert", "-tls-key", "-secure-cookies", "-session-ttl", "-token-ttl", "-max-body", "-max-in-flight", "-log-level", "-log-format", "-read-conns", "-turnaround-single", "-turnaround-pooled"} {
+		for _, opt := range []string{"-db", "-data-key", "-old-data-keys", "-index-key", "-addr", "-tls-cert", "-tls-key", "-secure-cookies", "-session-ttl", "-token-ttl", "-max-body", "-max-in-flight", "-log-level", "-log-format", "-read-conns", "-turnaround-single", "-turnaround-pooled", "-mllp-addr", "-mllp-token"} {
 			if !strings.Contains(out.String(), opt) {
 				t.Errorf("%s --help lacks %s", cmd, opt)
 			}
@@ -99,6 +100,12 @@ func TestHelpDocumentsEveryOption(t *testing.T) {
 // startMain starts a whole server on port 0 with a temporary database.
 func startMain(t *testing.T, dbPath string) *Main {
 	t.Helper()
+	return startMainWith(t, dbPath, func(*config) {})
+}
+
+// startMainWith is startMain with changes to the configuration.
+func startMainWith(t *testing.T, dbPath string, change func(*config)) *Main {
+	t.Helper()
 	cfg := app.DefaultConfig
 	cfg.PasswordParams = auth.TestParams
 	m := &Main{
@@ -106,6 +113,7 @@ func startMain(t *testing.T, dbPath string) *Main {
 		Log:       slog.New(slog.DiscardHandler),
 		AppConfig: &cfg,
 	}
+	change(&m.Config)
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := m.Open(ctx); err != nil {
 		t.Fatal(err)

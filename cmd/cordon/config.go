@@ -38,6 +38,8 @@ type config struct {
 	SessionTTL    time.Duration
 	TokenTTL      time.Duration
 	Turnaround    cordon.Turnaround
+	MLLPAddr      string
+	MLLPToken     string
 	MaxBody       int64
 	MaxInFlight   int
 	ReadConns     int
@@ -46,7 +48,7 @@ type config struct {
 const defaultDB = "sqlite:./cordon-data/cordon.db"
 
 // secrets are the flags that also accept a _FILE variant.
-var secrets = map[string]bool{"data-key": true, "old-data-keys": true, "index-key": true}
+var secrets = map[string]bool{"data-key": true, "old-data-keys": true, "index-key": true, "mllp-token": true}
 
 func (c *config) bindDB(fs *flag.FlagSet) {
 	fs.StringVar(&c.DB, "db", defaultDB, "database: sqlite:PATH or postgres://USER:PASS@HOST/DB")
@@ -67,6 +69,8 @@ func (c *config) bindServe(fs *flag.FlagSet, defaultAddr string) {
 	fs.DurationVar(&c.TokenTTL, "token-ttl", app.DefaultConfig.TokenTTL, "default lifetime of API tokens")
 	fs.DurationVar(&c.Turnaround.Single, "turnaround-single", cordon.DefaultTurnaround.Single, "time a lab has to result a single tube after it closes")
 	fs.DurationVar(&c.Turnaround.Pooled, "turnaround-pooled", cordon.DefaultTurnaround.Pooled, "time a lab has to result a pooled tube after it closes")
+	fs.StringVar(&c.MLLPAddr, "mllp-addr", "", "also take HL7 v2 lab results over MLLP on this address, HOST:PORT (off when empty)")
+	fs.StringVar(&c.MLLPToken, "mllp-token", "", "API token of the lab account that MLLP results are stored as (needed with --mllp-addr)")
 	fs.Int64Var(&c.MaxBody, "max-body", 32<<20, "largest request body in bytes (lab result files are the largest)")
 	fs.IntVar(&c.MaxInFlight, "max-in-flight", 512, "requests served at once before answering 503")
 }
@@ -138,6 +142,9 @@ func (c *config) validate() error {
 		}
 		if (c.TLSCert == "") != (c.TLSKey == "") {
 			errs = append(errs, "--tls-cert and --tls-key go together")
+		}
+		if (c.MLLPAddr == "") != (c.MLLPToken == "") {
+			errs = append(errs, "--mllp-addr and --mllp-token go together")
 		}
 		if c.Turnaround.Single < time.Minute || c.Turnaround.Pooled < time.Minute {
 			errs = append(errs, "--turnaround-single and --turnaround-pooled must be at least 1m")

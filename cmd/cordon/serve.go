@@ -11,7 +11,9 @@ import (
 	"net/http"
 	"time"
 
+	"cordon"
 	"cordon/internal/app"
+	"cordon/internal/mllp"
 	"cordon/internal/server"
 	"cordon/internal/store"
 	"cordon/internal/web"
@@ -28,9 +30,10 @@ type Main struct {
 	DB  *store.DB
 	App *app.App
 
-	ln  net.Listener
-	srv *http.Server
-	tls bool
+	ln   net.Listener
+	mllp net.Listener // HL7 over MLLP, when --mllp-addr is set
+	srv  *http.Server
+	tls  bool
 }
 
 // Open opens and migrates the database, builds the handler and starts
@@ -84,7 +87,31 @@ func (m *Main) Open(ctx context.Context) error {
 		m.DB.Close()
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
 	}
+	if m.Config.MLLPAddr != "" {
+		acct, err := m.App.Token(ctx, m.Config.MLLPToken)
+		if err == nil && !acct.Role.Can(cordon.PermLabWrite) {
+			err = cordon.ErrForbidden
+		}
+		if err != nil {
+			m.ln.Close()
+			m.DB.Close()
+			return usageError{"--mllp-token: not the token of an active account that may upload lab results (" + cordon.ErrorCode(err) + ")"}
+		}
+		if m.mllp, err = net.Listen("tcp", m.Config.MLLPAddr); err != nil {
+			m.ln.Close()
+			m.DB.Close()
+			return fmt.Errorf("listen on %s: %w", m.Config.MLLPAddr, err)
+		}
+	}
 	return nil
+}
+
+// MLLPAddr is where HL7 over MLLP is taken, or "" when it is not.
+func (m *Main) MLLPAddr() string {
+	if m.mllp == nil {
+		return ""
+	}
+	return m.mllp.Addr().String()
 }
 
 // URL is where the server listens.
@@ -99,6 +126,15 @@ func (m *Main) URL() string {
 // Serve serves until ctx ends, then shuts down gracefully.
 func (m *Main) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
+	mllpDone := make(chan error, 1)
+	mctx, stopMLLP := context.WithCancel(context.Background())
+	if m.mllp != nil {
+		ms := &mllp.Server{Handler: mllpResults(m.App, m.Config.MLLPToken, time.Now), Log: m.Log}
+		go func() { mllpDone <- ms.Serve(mctx, m.mllp) }()
+		m.Log.Info("taking HL7 over MLLP", "addr", m.mllp.Addr().String())
+	} else {
+		mllpDone <- nil
+	}
 	go func() {
 		if m.tls {
 			errc <- m.srv.ServeTLS(m.ln, "", "")
@@ -108,6 +144,8 @@ func (m *Main) Serve(ctx context.Context) error {
 	}()
 	select {
 	case err := <-errc:
+		stopMLLP()
+		<-mllpDone
 		m.DB.Close()
 		return err
 	case <-ctx.Done():
@@ -116,6 +154,8 @@ func (m *Main) Serve(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	err := m.srv.Shutdown(sctx)
+	stopMLLP() // each connection finishes the message it is storing
+	err = errors.Join(err, <-mllpDone)
 	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && serr != nil {
 		err = errors.Join(err, serr)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"cordon"
+	"cordon/internal/hl7"
 )
 
 // labReport is one tube's result as a hospital laboratory's information
@@ -53,12 +54,8 @@ var (
 	snomedThroatSwab  = []string{"258529004", "Throat swab", "SCT"}
 )
 
-// hl7Escaper escapes text for the standard delimiters |^~\& (HL7 v2.5.1
-// section 2.7): the escape character first, so it is not escaped twice.
-var hl7Escaper = strings.NewReplacer(`\`, `\E\`, `|`, `\F\`, `^`, `\S\`, `&`, `\T\`, `~`, `\R\`, "\r", `\X0D\`, "\n", `\.br\`)
-
-// text escapes one value.
-func text(s string) string { return hl7Escaper.Replace(s) }
+// text escapes one value for the standard delimiters.
+func text(s string) string { return hl7.Escape(s) }
 
 // comps joins components, each escaped, with ^.
 func comps(parts ...string) string {
