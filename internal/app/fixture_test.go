@@ -64,8 +64,14 @@ type fixture struct {
 }
 
 type fixtureConfig struct {
-	cfg   app.Config
-	start time.Time
+	cfg      app.Config
+	start    time.Time
+	postgres bool
+}
+
+// withPostgres runs the fixture on a fresh PostgreSQL schema.
+func withPostgres() fixtureOption {
+	return func(c *fixtureConfig) { c.postgres = true }
 }
 
 // fixtureOption adjusts a fixture before it is built.
@@ -93,7 +99,7 @@ func newFixture(tb testing.TB, opts ...fixtureOption) *fixture {
 	ctx := context.Background()
 	clk := apptest.NewClock(c.start)
 	s := &sleeps{}
-	env := apptest.New(tb, apptest.Options{Now: clk.Now, Sleep: s.sleep, Config: func(cfg *app.Config) { *cfg = c.cfg }})
+	env := apptest.New(tb, apptest.Options{Now: clk.Now, Sleep: s.sleep, Config: func(cfg *app.Config) { *cfg = c.cfg }, Postgres: c.postgres})
 	a, db := env.App, env.DB
 	return &fixture{tb: tb, ctx: ctx, app: a, db: db, cfg: c.cfg, clock: clk, sleeps: s}
 }

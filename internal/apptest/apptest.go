@@ -8,10 +8,14 @@ package apptest
 
 import (
 	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
 	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -29,6 +33,9 @@ type Options struct {
 	Log    *slog.Logger                         // discarded when nil
 	Config func(*app.Config)                    // changes to app.DefaultConfig (cheap hashes already set)
 	Sleep  func(context.Context, time.Duration) // the pause after a failed login; none when nil
+	// Postgres runs on a fresh schema of the test server (PostgresDSN)
+	// instead of SQLite.
+	Postgres bool
 }
 
 // Env is a running application and its database.
@@ -86,7 +93,11 @@ func New(tb testing.TB, opt Options) *Env {
 	if opt.Sleep == nil {
 		opt.Sleep = func(context.Context, time.Duration) {}
 	}
-	db, err := store.Open(ctx, "sqlite:"+filepath.Join(tb.TempDir(), "cordon.db"), store.Options{Vault: Vault(tb), Now: opt.Now})
+	dsn := "sqlite:" + filepath.Join(tb.TempDir(), "cordon.db")
+	if opt.Postgres {
+		dsn = PostgresSchema(tb)
+	}
+	db, err := store.Open(ctx, dsn, store.Options{Vault: Vault(tb), Now: opt.Now})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -101,6 +112,56 @@ func New(tb testing.TB, opt Options) *Env {
 	}
 	a := app.New(db, Directory(tb), cfg, opt.Log, app.WithClock(opt.Now), app.WithSleep(opt.Sleep))
 	return &Env{App: a, DB: db}
+}
+
+// PostgresEnv names the test server's DSN.
+const PostgresEnv = "CORDON_TEST_POSTGRES"
+
+// PostgresDSN returns the DSN of the test server. Without one the test is
+// skipped, loudly, or fails under CI, where PostgreSQL is mandatory.
+func PostgresDSN(tb testing.TB) string {
+	tb.Helper()
+	dsn := os.Getenv(PostgresEnv)
+	if dsn != "" {
+		return dsn
+	}
+	const how = "start one with: eval \"$(scripts/pgtest.sh start)\""
+	if os.Getenv("CI") == "true" {
+		tb.Fatalf("!!! %s is not set: PostgreSQL tests are MANDATORY under CI (CI=true); %s", PostgresEnv, how)
+	}
+	tb.Skipf("!!! SKIPPING THE POSTGRESQL HALF: %s is not set; only SQLite was tested; %s", PostgresEnv, how)
+	return ""
+}
+
+// PostgresSchema creates an empty schema on the test server, dropped when
+// the test ends, and returns a DSN whose search_path is that schema.
+func PostgresSchema(tb testing.TB) string {
+	tb.Helper()
+	dsn := PostgresDSN(tb)
+	ctx := context.Background()
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { admin.Close() })
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		tb.Fatal(err)
+	}
+	schema := "s_" + hex.EncodeToString(b[:])
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		tb.Fatalf("create schema on %s: %v", PostgresEnv, err)
+	}
+	tb.Cleanup(func() {
+		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			tb.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + "search_path=" + schema
 }
 
 // Chromium finds the browser for browser tests: CORDON_CHROMIUM, or

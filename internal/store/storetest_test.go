@@ -2,13 +2,8 @@ package store_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,10 +12,6 @@ import (
 	"cordon/internal/store"
 	"cordon/internal/vault"
 )
-
-// pgEnv names the PostgreSQL DSN that turns on the PostgreSQL half of every
-// test; scripts/pgtest.sh start prints it. CI must set it.
-const pgEnv = "CORDON_TEST_POSTGRES"
 
 // eachDB runs fn as a subtest on a fresh, migrated SQLite file and, when
 // CORDON_TEST_POSTGRES is set, on a fresh PostgreSQL schema.
@@ -61,21 +52,8 @@ func openSQLite(t testing.TB, opt store.Options) *store.DB {
 	return openMigrated(t, "sqlite:"+filepath.Join(t.TempDir(), "cordon.db"), opt)
 }
 
-// postgresDSN returns the DSN of the test server. Without one the test is
-// skipped, loudly, or fails under CI, where PostgreSQL is mandatory.
-func postgresDSN(t testing.TB) string {
-	t.Helper()
-	dsn := os.Getenv(pgEnv)
-	if dsn != "" {
-		return dsn
-	}
-	const how = "start one with: eval \"$(scripts/pgtest.sh start)\""
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("!!! %s is not set: PostgreSQL tests are MANDATORY under CI (CI=true); %s", pgEnv, how)
-	}
-	t.Skipf("!!! SKIPPING THE POSTGRESQL HALF: %s is not set; only SQLite was tested; %s", pgEnv, how)
-	return ""
-}
+// postgresDSN returns the DSN of the test server, or skips (fails under CI).
+func postgresDSN(t testing.TB) string { return apptest.PostgresDSN(t) }
 
 // openPostgres opens and migrates a fresh schema on the test server; the
 // schema is dropped when the test ends.
@@ -84,32 +62,8 @@ func openPostgres(t testing.TB, opt store.Options) *store.DB {
 	return openMigrated(t, postgresSchema(t), opt)
 }
 
-// postgresSchema creates an empty schema on the test server, dropped when
-// the test ends, and returns a DSN whose search_path is that schema.
-func postgresSchema(t testing.TB) string {
-	t.Helper()
-	dsn := postgresDSN(t)
-	ctx := context.Background()
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	schema := "s_" + randomHex(t, 8)
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema on %s: %v", pgEnv, err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	return dsn + sep + "search_path=" + schema
-}
+// postgresSchema creates a fresh schema on the test server for one test.
+func postgresSchema(t testing.TB) string { return apptest.PostgresSchema(t) }
 
 func openMigrated(t testing.TB, dsn string, opt store.Options) *store.DB {
 	t.Helper()
@@ -132,15 +86,6 @@ func openUnmigrated(t testing.TB, dsn string, opt store.Options) *store.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
-}
-
-func randomHex(t testing.TB, n int) string {
-	t.Helper()
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(b)
 }
 
 // newClock is the fake clock of the store tests, stopped at 2022-04-01.
