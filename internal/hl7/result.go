@@ -89,8 +89,13 @@ var textOutcomes = map[string]Outcome{
 // Results extracts the SARS-CoV-2 results of an ORU^R01 message. Rows that are
 // not results (order-entry questions, specimen observations, notes) are
 // skipped rather than reported, because every real-world sender adds some.
-// It fails only when the message is not a lab report at all.
-func Results(m Message) ([]LabResult, error) {
+// It fails only when the message is not a lab report at all. Times without a
+// UTC offset are taken as UTC; ResultsIn takes them in the senders' zone.
+func Results(m Message) ([]LabResult, error) { return ResultsIn(m, time.UTC) }
+
+// ResultsIn is Results for senders whose times without an offset are in
+// the zone local (HL7 v2 reads such a time as the sender's local time).
+func ResultsIn(m Message, local *time.Location) ([]LabResult, error) {
 	if t := m.Type(); t != "ORU^R01" {
 		return nil, fmt.Errorf("hl7: message type %q is not ORU^R01", t)
 	}
@@ -101,7 +106,7 @@ func Results(m Message) ([]LabResult, error) {
 	)
 	finish := func() {
 		if g != nil {
-			out = appendResults(out, g, patient)
+			out = appendResults(out, g, patient, local)
 		}
 		g = nil
 	}
@@ -147,7 +152,7 @@ type order struct {
 	inSpecimen bool
 }
 
-func appendResults(out []LabResult, g *order, patient string) []LabResult {
+func appendResults(out []LabResult, g *order, patient string, local *time.Location) []LabResult {
 	specimen := firstNonEmpty(g.spm.Get(2, 2, 1), g.spm.Get(2, 1, 1), g.obr.Get(3, 1, 0), g.obr.Get(2, 1, 0))
 	var ct map[string]float64
 	start := len(out)
@@ -175,12 +180,12 @@ func appendResults(out []LabResult, g *order, patient string) []LabResult {
 		if !resultCodes[code] && !recognised {
 			continue
 		}
-		observed, ok := parseTime(x.Get(14, 1, 0))
+		observed, ok := parseTime(x.Get(14, 1, 0), local)
 		if !ok {
-			observed, ok = parseTime(g.obr.Get(7, 1, 0))
+			observed, ok = parseTime(g.obr.Get(7, 1, 0), local)
 		}
 		if !ok {
-			observed, _ = parseTime(g.spm.Get(17, 1, 0))
+			observed, _ = parseTime(g.spm.Get(17, 1, 0), local)
 		}
 		r := LabResult{
 			SpecimenID:  specimen,
@@ -295,9 +300,9 @@ func firstNonEmpty(ss ...string) string {
 
 // parseTime reads an HL7 DTM: YYYY[MM[DD[HH[MM[SS[.S[S[S[S]]]]]]]]][+/-ZZZZ].
 // Missing parts take their lowest value; a time without an offset is UTC.
-func parseTime(s string) (time.Time, bool) {
+func parseTime(s string, local *time.Location) (time.Time, bool) {
 	s = strings.TrimSpace(s)
-	loc := time.UTC
+	loc := local
 	if i := strings.IndexAny(s, "+-"); i >= 0 {
 		z := s[i+1:]
 		if len(z) != 4 || !allDigits(z) {

@@ -216,7 +216,7 @@ func TestParseTime(t *testing.T) {
 		{"", time.Time{}, false},
 	}
 	for _, tt := range tests {
-		got, ok := parseTime(tt.in)
+		got, ok := parseTime(tt.in, time.UTC)
 		if ok != tt.ok || !got.Equal(tt.want) {
 			t.Errorf("parseTime(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
 		}

@@ -84,7 +84,7 @@ func location(perr *hl7.ParseError) string {
 }
 
 func appendMessageRows(rows []Row, n int, m hl7.Message) []Row {
-	results, err := hl7.Results(m)
+	results, err := hl7.ResultsIn(m, china)
 	if err != nil {
 		return append(rows, Row{Line: n, Raw: m.Raw, Err: &RowError{
 			Code:    CodeNoResult,

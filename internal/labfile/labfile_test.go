@@ -477,10 +477,10 @@ func TestParseHL7Testdata(t *testing.T) {
 			{line: 1, barcode: "0bab3f94-feb4-4915-939d-1adc5da201f3", outcome: hl7.Positive, observed: time.Date(2024, 6, 5, 18, 39, 58, 0, time.UTC)},
 		}},
 		{"FLFHospital-SARSCOV2-20200317-0001.hl7", []want{
-			{line: 1, barcode: "2107662558", outcome: hl7.Negative, observed: time.Date(2021, 3, 17, 11, 50, 59, 0, time.UTC)},
+			{line: 1, barcode: "2107662558", outcome: hl7.Negative, observed: cst(2021, 3, 17, 11, 50, 59)}, // no offset: the sender's local time, China's here
 		}},
 		{"CA-20211001-sully.hl7", []want{
-			{line: 1, barcode: "445c148beb2f4a", outcome: hl7.Positive, observed: time.Date(2021, 1, 11, 0, 0, 0, 0, time.UTC)},
+			{line: 1, barcode: "445c148beb2f4a", outcome: hl7.Positive, observed: cst(2021, 1, 11, 0, 0, 0)},
 		}},
 		// Rapid antigen results: read, but not a tube's result.
 		{"batch_message.hl7", []want{
