@@ -19,15 +19,21 @@ type caps struct {
 	write bool // person.write: create and edit persons
 	merge bool // person.merge
 	admin bool // account.manage, audit.read and grid.manage
+	// Mass testing; testing.read is every role's.
+	manageTesting bool // testing.manage: rounds, points, labs
+	sample        bool // sample.write: registrations, boxes handed over
+	lab           bool // lab.write: results, box receipts, the inbox
+	recall        bool // recall.read: people held for a retest
+	positive      bool // positive.read: positive single tubes
 }
 
 var roleCaps = map[cordon.Role]caps{
-	cordon.RoleAdmin:          {read: true, full: true, write: true, merge: true, admin: true},
-	cordon.RoleCommander:      {read: true},
-	cordon.RoleEpidemiologist: {read: true, full: true, write: true, merge: true},
-	cordon.RoleGridWorker:     {read: true, full: true, write: true},
-	cordon.RoleSampler:        {read: true, write: true},
-	cordon.RoleLab:            {read: true},
+	cordon.RoleAdmin:          {read: true, full: true, write: true, merge: true, admin: true, manageTesting: true, sample: true, lab: true, recall: true, positive: true},
+	cordon.RoleCommander:      {read: true, manageTesting: true, recall: true, positive: true},
+	cordon.RoleEpidemiologist: {read: true, full: true, write: true, merge: true, recall: true, positive: true},
+	cordon.RoleGridWorker:     {read: true, full: true, write: true, recall: true},
+	cordon.RoleSampler:        {read: true, write: true, sample: true},
+	cordon.RoleLab:            {read: true, lab: true},
 	cordon.RoleCheckpoint:     {read: true, write: true},
 	cordon.RoleIsolationSite:  {read: true, full: true, write: true},
 	cordon.RoleViewer:         {read: true},
@@ -57,6 +63,12 @@ func TestRoleCapsMatchGrants(t *testing.T) {
 			{cordon.PermAuditRead, c.admin},
 			{cordon.PermGridManage, c.admin},
 			{cordon.PermJurisdictionRead, true},
+			{cordon.PermTestingRead, true},
+			{cordon.PermTestingManage, c.manageTesting},
+			{cordon.PermSampleWrite, c.sample},
+			{cordon.PermLabWrite, c.lab},
+			{cordon.PermRecallRead, c.recall},
+			{cordon.PermPositiveRead, c.positive},
 		}
 		for _, p := range perms {
 			if got := r.Can(p.p); got != p.want {
@@ -590,4 +602,100 @@ func TestAuthorizationWrite(t *testing.T) {
 		)
 	}
 	runMatrix(t, ops)
+}
+
+// TestAuthzMassTesting is the matrix for mass testing: who may open a
+// round, register samples, upload results and read recalls and positives,
+// and where. A registration or a result refused on its own (inside a batch
+// that was accepted) counts as an error of its code.
+func TestAuthzMassTesting(t *testing.T) {
+	w := newWorld(t)
+	ctx, a := w.ctx, w.app
+	round, err := a.CreateRound(ctx, app.System, cordon.RoundInput{Name: "德保县第一轮", Jurisdiction: debao})
+	if err != nil {
+		t.Fatal(err)
+	}
+	point, err := a.CreatePoint(ctx, app.System, cordon.SamplingPointInput{Name: "福记村委会", Jurisdiction: fuji, AllDay: true, Tables: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tube := 0
+	sample := func() cordon.SampleInput {
+		tube++
+		return cordon.SampleInput{Key: "k", RoundID: round.ID, PointID: point.ID, Tube: fmt.Sprintf("AZ%04d", tube), PoolSize: 10,
+			IDNumber: idNumber(debao, 500000+int64(tube))}
+	}
+	ackErr := func(acks []cordon.SampleAck, err error) error {
+		if err == nil && acks[0].Error != nil {
+			return acks[0].Error
+		}
+		return err
+	}
+	baiseOnly := func(m member, miss outcome) outcome {
+		if m.home.name == homeBaise.name && m.role != cordon.RoleGridWorker {
+			return allowed
+		}
+		return miss
+	}
+	ops := []operation{
+		{"round.create", func(m member) outcome {
+			return gate(m, m.caps().manageTesting, baiseOnly(m, forbidden))
+		}, func(t *testing.T, w *world, m member) result {
+			_, err := a.CreateRound(ctx, m.actor, cordon.RoundInput{Name: "r", Jurisdiction: debao})
+			return result{err: err}
+		}},
+		{"samples.register", func(m member) outcome {
+			return gate(m, m.caps().sample, baiseOnly(m, outcome{cordon.KindNotFound, "round.not_found", false}))
+		}, func(t *testing.T, w *world, m member) result {
+			return result{err: ackErr(a.RegisterSamples(ctx, m.actor, []cordon.SampleInput{sample()}))}
+		}},
+		{"results.upload", func(m member) outcome {
+			return gate(m, m.caps().lab, baiseOnly(m, outcome{cordon.KindForbidden, "labresult.out_of_scope", false}))
+		}, func(t *testing.T, w *world, m member) result {
+			s := sample()
+			if _, err := a.RegisterSamples(ctx, app.System, []cordon.SampleInput{s}); err != nil {
+				t.Fatal(err)
+			}
+			up, err := a.UploadResults(ctx, m.actor, "json", []cordon.LabResultInput{{Barcode: s.Tube, Outcome: cordon.OutcomeNegative}})
+			if err == nil && up.Matched != 1 {
+				err = cordon.Errorf(cordon.KindForbidden, up.Errors[0].Code, "%s", up.Errors[0].Message)
+			}
+			return result{err: err}
+		}},
+		{"recalls.list", func(m member) outcome {
+			return gate(m, m.caps().recall, baiseOnly(m, forbidden))
+		}, func(t *testing.T, w *world, m member) result {
+			_, err := a.Recalls(ctx, m.actor, debao, cordon.HoldFilter{})
+			return result{err: err}
+		}},
+		{"positives.list", func(m member) outcome {
+			return gate(m, m.caps().positive, allowed)
+		}, func(t *testing.T, w *world, m member) result {
+			_, err := a.Positives(ctx, m.actor, 0, 10)
+			return result{err: err}
+		}},
+		{"round.read", func(m member) outcome {
+			if m.signedOut() {
+				return unauthorized
+			}
+			// Every role reads rounds; a round of 德保县 is seen from Baise
+			// (the grid worker's grid lies inside it), not from Nanning.
+			if m.home.name == homeBaise.name {
+				return allowed
+			}
+			return outcome{cordon.KindNotFound, "round.not_found", false}
+		}, func(t *testing.T, w *world, m member) result {
+			_, err := a.Round(ctx, m.actor, round.ID)
+			return result{err: err}
+		}},
+	}
+	for _, m := range w.members {
+		for _, op := range ops {
+			t.Run(m.label+"/"+op.name, func(t *testing.T) {
+				if got, want := op.do(t, w, m).outcome(), op.want(m); got != want {
+					t.Fatalf("got %v, want %v", got, want)
+				}
+			})
+		}
+	}
 }
