@@ -49,6 +49,8 @@ const (
 	PermLabWrite         Permission = "lab.write"      // receive boxes, upload results, resolve the inbox
 	PermRecallRead       Permission = "recall.read"    // the recall list of people held for a retest
 	PermPositiveRead     Permission = "positive.read"  // positive single tubes
+	PermCaseRead         Permission = "case.read"      // cases and their history
+	PermCaseWrite        Permission = "case.write"     // open, reclassify and report cases
 )
 
 // grants is the role matrix. Unmasked personal data goes only to roles that
@@ -56,9 +58,9 @@ const (
 // and isolation-site managers; administrators for corrections and merges.
 var grants = map[Role][]Permission{
 	RoleAdmin: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermPersonMerge, PermJurisdictionRead, PermGridManage, PermAccountManage, PermAuditRead,
-		PermTestingRead, PermTestingManage, PermSampleWrite, PermLabWrite, PermRecallRead, PermPositiveRead},
-	RoleCommander:      {PermPersonRead, PermJurisdictionRead, PermTestingRead, PermTestingManage, PermRecallRead, PermPositiveRead},
-	RoleEpidemiologist: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermPersonMerge, PermJurisdictionRead, PermTestingRead, PermRecallRead, PermPositiveRead},
+		PermTestingRead, PermTestingManage, PermSampleWrite, PermLabWrite, PermRecallRead, PermPositiveRead, PermCaseRead, PermCaseWrite},
+	RoleCommander:      {PermPersonRead, PermJurisdictionRead, PermTestingRead, PermTestingManage, PermRecallRead, PermPositiveRead, PermCaseRead},
+	RoleEpidemiologist: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermPersonMerge, PermJurisdictionRead, PermTestingRead, PermRecallRead, PermPositiveRead, PermCaseRead, PermCaseWrite},
 	RoleGridWorker:     {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermRecallRead},
 	RoleSampler:        {PermPersonRead, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermSampleWrite},
 	RoleLab:            {PermPersonRead, PermJurisdictionRead, PermTestingRead, PermLabWrite},

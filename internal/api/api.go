@@ -115,6 +115,12 @@ func (s *Server) table() []route {
 		{method: "GET", path: "/api/v1/recalls", summary: "People held for a retest or to be sampled again, by area (audited)", query: []string{"jurisdiction", "status", "kind", "cursor", "limit"}, response: "HoldList", status: 200, handle: s.listRecalls},
 		{method: "GET", path: "/api/v1/positives", summary: "Positive single tubes for the epidemiologists (audited)", query: []string{"cursor", "limit"}, response: "PositiveList", status: 200, handle: s.listPositives},
 
+		{method: "POST", path: "/api/v1/cases", summary: "Open a case from a positive result (positive_id) or for a registered person (person_id)", request: "CaseInput", response: "Case", status: 201, handle: s.openCase},
+		{method: "GET", path: "/api/v1/cases", summary: "Cases of your jurisdiction, newest first, with their reporting clocks (audited)", query: []string{"classification", "cursor", "limit"}, response: "CaseList", status: 200, handle: s.listCases},
+		{method: "GET", path: "/api/v1/cases/{id}", summary: "One case with its clocks and history (audited)", response: "Case", status: 200, handle: s.getCase},
+		{method: "PUT", path: "/api/v1/cases/{id}", summary: "Reclassify a case or change its clinical fields (history kept; optimistic version check)", request: "CaseInput", response: "Case", status: 200, handle: s.updateCase},
+		{method: "POST", path: "/api/v1/cases/{id}/steps", summary: "Record a reporting step done: trajectory or initial_report", request: "CaseStep", response: "Case", status: 200, handle: s.markCaseStep},
+
 		{method: "GET", path: "/api/v1/audit", summary: "Browse the audit log", query: []string{"username", "action", "record", "since", "until", "cursor", "limit"}, response: "AuditList", status: 200, handle: s.auditLog},
 	}
 }

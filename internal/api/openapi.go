@@ -61,6 +61,10 @@ var schemas = map[string]any{
 	"InboxResolution":    app.InboxResolution{},
 	"HoldList":           Page[cordon.Hold]{},
 	"PositiveList":       Page[cordon.Positive]{},
+	"Case":               cordon.Case{},
+	"CaseInput":          cordon.CaseInput{},
+	"CaseList":           Page[cordon.Case]{},
+	"CaseStep":           CaseStep{},
 }
 
 // OpenAPI builds the OpenAPI 3.1 document of the route table.

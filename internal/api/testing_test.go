@@ -220,3 +220,52 @@ func BenchmarkSamplesAPI(b *testing.B) {
 func jsonDecode(resp *http.Response, out any) error {
 	return json.NewDecoder(resp.Body).Decode(out)
 }
+
+// A positive result becomes a case through the API, once; the clocks come
+// back with it.
+func TestCasesAPI(t *testing.T) {
+	f := newFixture(t)
+	admin := f.token("admin")
+	round, point := f.massTesting(admin)
+	body := strings.Replace(sampleBody(round, point, 0, 1, func(int) string { return "S1" }), `"pool_size":10`, `"pool_size":1`, 1)
+	f.do("POST", "/api/v1/samples", admin, body, nil)
+	f.post("/api/v1/lab-results", admin, "text/csv", []byte("条码,检测结果\nS1,阳性\n"), nil)
+	var ps struct {
+		Items []cordon.Positive `json:"items"`
+	}
+	f.do("GET", "/api/v1/positives", admin, nil, &ps)
+	if len(ps.Items) != 1 {
+		t.Fatalf("positives: %+v", ps)
+	}
+	var c cordon.Case
+	if resp := f.do("POST", "/api/v1/cases", admin, cordon.CaseInput{PositiveID: ps.Items[0].ID, Classification: cordon.Asymptomatic}, &c); resp.StatusCode != 201 {
+		t.Fatalf("open case: %d", resp.StatusCode)
+	}
+	if len(c.Clocks) != 3 || c.Jurisdiction != "451024" {
+		t.Errorf("case: %+v", c)
+	}
+	var p problem
+	if resp := f.do("POST", "/api/v1/cases", admin, cordon.CaseInput{PositiveID: ps.Items[0].ID, Classification: cordon.Asymptomatic}, &p); resp.StatusCode != 409 || p.Code != "case.exists" || p.ID != c.ID {
+		t.Errorf("second opening: %d %+v", resp.StatusCode, p)
+	}
+	var got cordon.Case
+	f.do("POST", "/api/v1/cases/"+itoa(c.ID)+"/steps", admin, CaseStepBody{Step: "trajectory"}, &got)
+	if got.TrajectoryAt.IsZero() {
+		t.Errorf("trajectory step: %+v", got)
+	}
+	if resp := f.do("POST", "/api/v1/cases/"+itoa(c.ID)+"/steps", admin, CaseStepBody{Step: "lunch"}, &p); resp.StatusCode != 422 || p.Code != "case.step_invalid" {
+		t.Errorf("unknown step: %d %+v", resp.StatusCode, p)
+	}
+	var list struct {
+		Items []cordon.Case `json:"items"`
+	}
+	f.do("GET", "/api/v1/cases?classification=asymptomatic", f.token("nanning"), nil, &list)
+	if len(list.Items) != 0 {
+		t.Errorf("Nanning sees Debao cases: %+v", list.Items)
+	}
+}
+
+// CaseStepBody is the body of POST /cases/{id}/steps.
+type CaseStepBody struct {
+	Step string `json:"step"`
+}

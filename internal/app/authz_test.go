@@ -25,12 +25,14 @@ type caps struct {
 	lab           bool // lab.write: results, box receipts, the inbox
 	recall        bool // recall.read: people held for a retest
 	positive      bool // positive.read: positive single tubes
+	caseRead      bool // case.read
+	caseWrite     bool // case.write
 }
 
 var roleCaps = map[cordon.Role]caps{
-	cordon.RoleAdmin:          {read: true, full: true, write: true, merge: true, admin: true, manageTesting: true, sample: true, lab: true, recall: true, positive: true},
-	cordon.RoleCommander:      {read: true, manageTesting: true, recall: true, positive: true},
-	cordon.RoleEpidemiologist: {read: true, full: true, write: true, merge: true, recall: true, positive: true},
+	cordon.RoleAdmin:          {read: true, full: true, write: true, merge: true, admin: true, manageTesting: true, sample: true, lab: true, recall: true, positive: true, caseRead: true, caseWrite: true},
+	cordon.RoleCommander:      {read: true, manageTesting: true, recall: true, positive: true, caseRead: true},
+	cordon.RoleEpidemiologist: {read: true, full: true, write: true, merge: true, recall: true, positive: true, caseRead: true, caseWrite: true},
 	cordon.RoleGridWorker:     {read: true, full: true, write: true, recall: true},
 	cordon.RoleSampler:        {read: true, write: true, sample: true},
 	cordon.RoleLab:            {read: true, lab: true},
@@ -69,6 +71,8 @@ func TestRoleCapsMatchGrants(t *testing.T) {
 			{cordon.PermLabWrite, c.lab},
 			{cordon.PermRecallRead, c.recall},
 			{cordon.PermPositiveRead, c.positive},
+			{cordon.PermCaseRead, c.caseRead},
+			{cordon.PermCaseWrite, c.caseWrite},
 		}
 		for _, p := range perms {
 			if got := r.Can(p.p); got != p.want {

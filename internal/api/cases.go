@@ -1,0 +1,67 @@
+package api
+
+import (
+	"net/http"
+
+	"cordon"
+)
+
+func (s *Server) openCase(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
+	var in cordon.CaseInput
+	if err := decode(w, r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	c, err := s.app.OpenCase(r.Context(), actor, in)
+	if err == nil {
+		w.Header().Set("Location", "/api/v1/cases/"+itoa(c.ID))
+	}
+	s.reply(w, r, http.StatusCreated, c, err)
+}
+
+func (s *Server) listCases(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
+	after, limit, err := listArgs(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	cs, err := s.app.Cases(r.Context(), actor, cordon.CaseFilter{Classification: cordon.Classification(r.URL.Query().Get("classification")), After: after, Limit: limit})
+	s.reply(w, r, http.StatusOK, page(cs, limit, func(c cordon.Case) int64 { return c.ID }), err)
+}
+
+func (s *Server) getCase(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	c, err := s.app.Case(r.Context(), actor, id, reason(r))
+	s.reply(w, r, http.StatusOK, c, err)
+}
+
+func (s *Server) updateCase(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
+	var in cordon.CaseInput
+	id, err := pathAndBody(w, r, &in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	c, err := s.app.UpdateCase(r.Context(), actor, id, in)
+	s.reply(w, r, http.StatusOK, c, err)
+}
+
+// CaseStep names a reporting step done: trajectory or initial_report.
+type CaseStep struct {
+	Step string `json:"step"`
+}
+
+func (s *Server) markCaseStep(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
+	var in CaseStep
+	id, err := pathAndBody(w, r, &in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	c, err := s.app.MarkCaseStep(r.Context(), actor, id, in.Step)
+	s.reply(w, r, http.StatusOK, c, err)
+}

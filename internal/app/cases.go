@@ -1,0 +1,187 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"cordon"
+	"cordon/internal/store"
+)
+
+func caseRecord(id int64) string { return "case:" + strconv.FormatInt(id, 10) }
+
+// presentCase masks the identity for the actor and computes the clocks.
+func (a *App) presentCase(actor cordon.Actor, c *cordon.Case) {
+	if !actor.Can(cordon.PermPersonReadFull) {
+		c.IDNumber = cordon.MaskDocNumber(c.IDNumber)
+	}
+	c.Clocks = cordon.CaseClocks(*c, a.now())
+}
+
+// OpenCase opens a case: from a positive result (one click from the
+// positives list; the person, sampling date and area come from it) or by
+// hand for a registered person. Opening is the online report, so the
+// report clock is met when the case opens; the trajectory and initial
+// report clocks run from the positive.
+func (a *App) OpenCase(ctx context.Context, actor cordon.Actor, in cordon.CaseInput) (cordon.Case, error) {
+	if err := authorize(actor, cordon.PermCaseWrite); err != nil {
+		return cordon.Case{}, err
+	}
+	now := a.now()
+	if err := in.Validate(now); err != nil {
+		return cordon.Case{}, err
+	}
+	if (in.PositiveID == 0) == (in.PersonID == 0) {
+		return cordon.Case{}, cordon.Errorf(cordon.KindInvalid, "case.source_required", "open a case from a positive result or for a registered person").WithField("positive_id", "case.source_required")
+	}
+	c := cordon.Case{Classification: in.Classification, Severity: in.Severity, OnsetDate: in.OnsetDate, SamplingDate: in.SamplingDate,
+		Variant: in.Variant, Lineage: in.Lineage, Hospital: in.Hospital, Outcome: in.Outcome, Origin: in.Origin,
+		Jurisdiction: in.Jurisdiction, PositiveID: in.PositiveID}
+	err := a.db.Transact(ctx, func(tx *store.Tx) error {
+		var who store.CaseIdentity
+		var area string
+		if in.PositiveID != 0 {
+			var detected, sampled time.Time
+			var err error
+			if who, area, detected, sampled, err = tx.PositiveForCase(ctx, in.PositiveID); err != nil {
+				return err
+			}
+			if !actor.Sees(area) {
+				return cordon.Errorf(cordon.KindNotFound, "positive.not_found", "positive not found")
+			}
+			c.DetectedAt = detected
+			if c.SamplingDate == "" && !sampled.IsZero() {
+				c.SamplingDate = sampled.In(cordon.ChinaTime).Format(time.DateOnly)
+			}
+		} else {
+			var err error
+			if who, area, err = tx.PersonForCase(ctx, in.PersonID); err != nil {
+				return err
+			}
+			if !actor.Sees(area) {
+				return cordon.Errorf(cordon.KindNotFound, "person.not_found", "person not found")
+			}
+			c.DetectedAt = tx.Now
+		}
+		if c.Jurisdiction == "" {
+			c.Jurisdiction = area
+		}
+		if !a.exists(ctx, tx, c.Jurisdiction) {
+			return unknownJurisdiction(c.Jurisdiction)
+		}
+		if !actor.Sees(c.Jurisdiction) {
+			return cordon.Errorf(cordon.KindForbidden, "case.outside_jurisdiction", "a case is opened in your jurisdiction").WithField("jurisdiction", "case.outside_jurisdiction")
+		}
+		if err := tx.CreateCase(ctx, &c, who, actor.AccountID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "case.open", caseRecord(c.ID), "", fmt.Sprintf("%s from positive %d", c.Classification, c.PositiveID))
+	})
+	if err != nil {
+		return cordon.Case{}, err
+	}
+	a.presentCase(actor, &c)
+	return c, nil
+}
+
+// Case reads a case inside the actor's subtree; the read is audited.
+func (a *App) Case(ctx context.Context, actor cordon.Actor, id int64, reason string) (cordon.Case, error) {
+	if err := authorize(actor, cordon.PermCaseRead); err != nil {
+		return cordon.Case{}, err
+	}
+	var c cordon.Case
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		c, err = tx.Case(ctx, store.ScopeOf(actor), id)
+		return err
+	})
+	if err != nil {
+		return c, err
+	}
+	if err := a.recordRead(ctx, actor, "case.read", caseRecord(id), reason, ""); err != nil {
+		return cordon.Case{}, err
+	}
+	a.presentCase(actor, &c)
+	return c, nil
+}
+
+// Cases lists the cases inside the actor's subtree, newest first; the read
+// is audited.
+func (a *App) Cases(ctx context.Context, actor cordon.Actor, f cordon.CaseFilter) ([]cordon.Case, error) {
+	if err := authorize(actor, cordon.PermCaseRead); err != nil {
+		return nil, err
+	}
+	if f.Classification != "" && !f.Classification.Valid() {
+		return nil, cordon.Errorf(cordon.KindInvalid, "case.classification_invalid", "unknown classification").WithField("classification", "case.classification_invalid")
+	}
+	var out []cordon.Case
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.Cases(ctx, store.ScopeOf(actor), f)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(out) > 0 {
+		if err := a.recordRead(ctx, actor, "case.list", "", "", fmt.Sprintf("%d cases", len(out))); err != nil {
+			return nil, err
+		}
+	}
+	for i := range out {
+		a.presentCase(actor, &out[i])
+	}
+	return out, nil
+}
+
+// UpdateCase replaces a case's clinical fields (reclassification, severity,
+// sequencing, outcome); changes of classification, severity, lineage and
+// outcome are kept as history.
+func (a *App) UpdateCase(ctx context.Context, actor cordon.Actor, id int64, in cordon.CaseInput) (cordon.Case, error) {
+	if err := authorize(actor, cordon.PermCaseWrite); err != nil {
+		return cordon.Case{}, err
+	}
+	if err := in.Validate(a.now()); err != nil {
+		return cordon.Case{}, err
+	}
+	err := a.db.Transact(ctx, func(tx *store.Tx) error {
+		old, err := tx.Case(ctx, store.ScopeOf(actor), id)
+		if err != nil {
+			return err
+		}
+		c := old
+		c.Classification, c.Severity, c.OnsetDate, c.SamplingDate = in.Classification, in.Severity, in.OnsetDate, in.SamplingDate
+		c.Variant, c.Lineage, c.Hospital, c.Outcome, c.Origin = in.Variant, in.Lineage, in.Hospital, in.Outcome, in.Origin
+		if err := tx.UpdateCase(ctx, old, c, in.Version, actor.AccountID, actor.Username); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "case.update", caseRecord(id), "", string(c.Classification))
+	})
+	if err != nil {
+		return cordon.Case{}, err
+	}
+	return a.Case(ctx, actor, id, "")
+}
+
+// MarkCaseStep records that the trajectory or the initial investigation
+// report of a case was submitted, stopping its clock.
+func (a *App) MarkCaseStep(ctx context.Context, actor cordon.Actor, id int64, step string) (cordon.Case, error) {
+	if err := authorize(actor, cordon.PermCaseWrite); err != nil {
+		return cordon.Case{}, err
+	}
+	err := a.db.Transact(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Case(ctx, store.ScopeOf(actor), id); err != nil {
+			return err
+		}
+		if err := tx.MarkCaseStep(ctx, id, step); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "case."+step, caseRecord(id), "", "")
+	})
+	if err != nil {
+		return cordon.Case{}, err
+	}
+	return a.Case(ctx, actor, id, "")
+}
