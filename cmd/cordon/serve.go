@@ -129,7 +129,7 @@ func (m *Main) Serve(ctx context.Context) error {
 	mllpDone := make(chan error, 1)
 	mctx, stopMLLP := context.WithCancel(context.Background())
 	if m.mllp != nil {
-		ms := &mllp.Server{Handler: mllpResults(m.App, m.Config.MLLPToken, time.Now), Log: m.Log}
+		ms := &mllp.Server{Handler: mllpResults(m.App, m.Config.MLLPToken, time.Now, m.Log), Log: m.Log}
 		go func() { mllpDone <- ms.Serve(mctx, m.mllp) }()
 		m.Log.Info("taking HL7 over MLLP", "addr", m.mllp.Addr().String())
 	} else {

@@ -100,6 +100,9 @@ func (a *App) UploadResults(ctx context.Context, actor cordon.Actor, format stri
 	}
 	for i := range rows {
 		r := &rows[i]
+		// The raw text is kept only for the inbox; the identity in it is
+		// not needed to resolve a result and is not kept.
+		r.Raw = labfile.Redact(r.Raw)
 		if r.Unreadable != nil {
 			continue
 		}
@@ -199,6 +202,9 @@ func (a *App) Inbox(ctx context.Context, actor cordon.Actor, after int64, limit 
 		out, err = tx.Inbox(ctx, store.ScopeOf(actor), after, limit)
 		return err
 	})
+	if err == nil && len(out) > 0 {
+		err = a.recordRead(ctx, actor, "inbox.list", "", "", fmt.Sprintf("%d inbox items", len(out)))
+	}
 	return out, err
 }
 
@@ -241,6 +247,9 @@ func (a *App) ResolveInbox(ctx context.Context, actor cordon.Actor, id int64, re
 			}
 			if row.Outcome != cordon.OutcomePositive && row.Outcome != cordon.OutcomeNegative && row.Outcome != cordon.OutcomeInvalid {
 				return cordon.Errorf(cordon.KindInvalid, "labfile.bad_result", "give the result").WithField("result", "labfile.bad_result")
+			}
+			if row.CtORF1ab < 0 || row.CtORF1ab > 60 || row.CtN < 0 || row.CtN > 60 {
+				return cordon.Errorf(cordon.KindInvalid, "labfile.bad_ct", "a Ct value must lie between 0 and 60").WithField("ct", "labfile.bad_ct")
 			}
 			up, err = tx.ApplyResults(ctx, store.Submission{Format: "inbox", AccountID: actor.AccountID, Username: actor.Username,
 				Jurisdiction: actor.Jurisdiction, Scope: store.ScopeOf(actor)}, []cordon.LabResultInput{row})

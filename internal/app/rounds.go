@@ -83,15 +83,28 @@ func (a *App) Rounds(ctx context.Context, actor cordon.Actor, openOnly bool, aft
 	if err := authorize(actor, cordon.PermTestingRead); err != nil {
 		return nil, err
 	}
+	limit = max(1, min(limit, store.MaxLimit))
 	var out []cordon.Round
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		rs, err := tx.Rounds(ctx, store.RoundFilter{Overlapping: actor.Jurisdiction, OpenOnly: openOnly, After: after, Limit: limit})
-		for _, r := range rs {
-			if roundVisible(actor, r) {
-				out = append(out, r)
+		// The store's candidates include rounds of ancestors over areas
+		// elsewhere; read on until the page is full or the rounds end, so
+		// that a short page means the end.
+		for len(out) < limit {
+			rs, err := tx.Rounds(ctx, store.RoundFilter{Overlapping: actor.Jurisdiction, OpenOnly: openOnly, After: after, Limit: limit})
+			if err != nil {
+				return err
 			}
+			for _, r := range rs {
+				if roundVisible(actor, r) && len(out) < limit {
+					out = append(out, r)
+				}
+			}
+			if len(rs) < limit {
+				return nil
+			}
+			after = rs[len(rs)-1].ID
 		}
-		return err
+		return nil
 	})
 	return out, err
 }
@@ -227,7 +240,7 @@ func (a *App) Unsampled(ctx context.Context, actor cordon.Actor, roundID int64, 
 	if err != nil {
 		return nil, err
 	}
-	if !r.Covers(area) && !cordon.Within(r.Jurisdiction, area) {
+	if !r.Covers(area) {
 		return nil, cordon.Errorf(cordon.KindInvalid, "round.area_outside", "the area is outside the round").WithField("area", "round.area_outside")
 	}
 	var out []cordon.Person

@@ -151,6 +151,13 @@ func (a *App) checkSample(ctx context.Context, tx *store.Tx, actor cordon.Actor,
 		}
 	} else if s.PersonID < 0 {
 		v.Add("person_id", "person.not_found")
+	} else if _, err := tx.Person(ctx, store.ScopeOf(actor), s.PersonID); err != nil {
+		// A registered person is chosen by id only inside the sampler's
+		// jurisdiction; anyone else is registered by their document.
+		if cordon.ErrorKind(err) != cordon.KindNotFound {
+			return nil, nil, err
+		}
+		v.Add("person_id", "person.not_found")
 	}
 	if s.CollectedAt.IsZero() {
 		s.CollectedAt = now

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -546,6 +547,120 @@ func TestCadenceAdvice(t *testing.T) {
 		got := cordon.AdviseCadence(c.rounds, c.lastCase, now)
 		if got.IntervalDays != c.interval || got.Stop != c.stop {
 			t.Errorf("%s: %+v, want every %d days, stop %v", c.name, got, c.interval, c.stop)
+		}
+	}
+}
+
+// Two devices filling the same tubes at once, and the same results sent
+// twice at once (a file and MLLP), on both databases: every registration
+// gets a slot of its own and each tube takes one result.
+func TestConcurrentRegistrationAndResults(t *testing.T) {
+	onBothDatabases(t, func(t *testing.T, s *testingSetup) {
+		const devices, each = 4, 10
+		errs := make(chan error, devices)
+		for d := range devices {
+			go func() {
+				var in []cordon.SampleInput
+				for i := range each {
+					x := s.sample(fmt.Sprintf("C%02d", i%5), 20)
+					x.Key = fmt.Sprintf("d%d-%d", d, i)
+					in = append(in, x)
+				}
+				acks, err := s.app.RegisterSamples(s.ctx, s.sampler, in)
+				for _, a := range acks {
+					if err == nil && a.Status != cordon.SampleStored {
+						err = fmt.Errorf("%+v", a)
+					}
+				}
+				errs <- err
+			}()
+		}
+		for range devices {
+			if err := <-errs; err != nil {
+				t.Fatalf("concurrent registration: %v", err)
+			}
+		}
+		for i := range 5 {
+			tube, err := s.app.Tube(s.ctx, app.System, fmt.Sprintf("C%02d", i))
+			if err != nil || tube.Filled != devices*each/5 || len(tube.Samples) != tube.Filled {
+				t.Fatalf("tube C%02d: %+v %d samples %v", i, tube.Tube, len(tube.Samples), err)
+			}
+			for j, smp := range tube.Samples {
+				if smp.Slot != j+1 {
+					t.Errorf("tube C%02d slots %v", i, tube.Samples)
+				}
+			}
+		}
+		ups := make(chan cordon.LabUpload, 2)
+		for _, o := range []cordon.Outcome{cordon.OutcomePositive, cordon.OutcomeNegative} {
+			go func() {
+				up, err := s.app.UploadResults(s.ctx, s.labber, "json", []cordon.LabResultInput{{Barcode: "C00", Outcome: o}})
+				if err != nil {
+					t.Error(err)
+				}
+				ups <- up
+			}()
+		}
+		a, b := <-ups, <-ups
+		if a.Matched+b.Matched != 1 || a.Inbox+b.Inbox != 1 {
+			t.Errorf("two different results at once: %+v and %+v, want one applied and one in the inbox", a, b)
+		}
+		if p := s.progress(); p.TubesResulted != 1 {
+			t.Errorf("resulted tubes %d, want 1", p.TubesResulted)
+		}
+	})
+}
+
+func TestRegistrationGuards(t *testing.T) {
+	s := newTestingSetup(t)
+	other, err := s.app.CreatePoint(s.ctx, app.System, cordon.SamplingPointInput{Name: "城东社区", Jurisdiction: chengdong, AllDay: true, Tables: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cd := s.account(cordon.RoleSampler, debao).Actor()
+	x := s.sample("G1", 10)
+	x.PointID = other.ID
+	if _, err := s.app.RegisterSamples(s.ctx, cd, []cordon.SampleInput{x}); err != nil {
+		t.Fatal(err)
+	}
+	// A tube opened at 城东社区 takes no sample at 福记村.
+	if a := s.register(s.sample("G1", 10))[0]; a.Status != cordon.SampleRejected || a.Error.Code != "sample.tube_other_point" {
+		t.Errorf("sample into another point's tube: %+v", a)
+	}
+	// A registered person outside the sampler's jurisdiction is not chosen
+	// by id (their document still works).
+	far := s.person(livingAt(nanning, xingningC))
+	y := s.sample("G2", 10)
+	y.IDNumber, y.PersonID = "", far.ID
+	if a := s.register(y)[0]; a.Status != cordon.SampleRejected || a.Error.Code != "person.not_found" {
+		t.Errorf("a Nanning person by id from 都安乡: %+v", a)
+	}
+}
+
+// Many grid workers open their unsampled lists at once just after a start,
+// while registration goes on: nothing waits forever.
+func TestUnsampledUnderLoad(t *testing.T) {
+	s := newTestingSetup(t)
+	for range 3 {
+		s.person(livingAt(debao, s.grid.Code))
+	}
+	gw := s.account(cordon.RoleGridWorker, s.grid.Code).Actor()
+	ctx, cancel := context.WithTimeout(s.ctx, 30*time.Second)
+	defer cancel()
+	errs := make(chan error, 33)
+	for range 32 {
+		go func() {
+			_, err := s.app.Unsampled(ctx, gw, s.round.ID, "", 0, 50)
+			errs <- err
+		}()
+	}
+	go func() {
+		_, err := s.app.RegisterSamples(ctx, s.sampler, []cordon.SampleInput{s.sample("L1", 10)})
+		errs <- err
+	}()
+	for range 33 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 const (
 	AckAccept = "AA" // accepted: the results are stored (in the inbox if they could not be applied)
 	AckError  = "AE" // not stored: the sender should send the message again
+	AckReject = "AR" // refused: sending it again will not help
 )
 
 // Ack builds the acknowledgement of a received message: an ACK whose MSH

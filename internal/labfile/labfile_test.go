@@ -651,3 +651,19 @@ func benchmarkParse(b *testing.B, format string, data []byte) {
 	}
 	b.ReportMetric(float64(b.N*benchRowCount)/b.Elapsed().Seconds(), "rows/s")
 }
+
+func TestRedact(t *testing.T) {
+	in := "MSH|^~\\&|LIS\rPID|1||45102419900101002X^^^^PI||韦^某||19900101|F|||德保县^13812345678\rOBR|1||T1\r" +
+		"T2,阳性,45102419900101002X,13812345678\n"
+	got := Redact(in)
+	for _, gone := range []string{"45102419900101002X", "13812345678", "韦", "19900101|F"} {
+		if strings.Contains(got, gone) {
+			t.Errorf("Redact kept %q: %q", gone, got)
+		}
+	}
+	for _, kept := range []string{"MSH|^~\\&|LIS\r", "PID|1|(redacted)\r", "OBR|1||T1\r", "T2,阳性,"} {
+		if !strings.Contains(got, kept) {
+			t.Errorf("Redact lost %q: %q", kept, got)
+		}
+	}
+}

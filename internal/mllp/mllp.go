@@ -56,15 +56,25 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		}
 		s.mu.Unlock()
 	}()
+	delay := 5 * time.Millisecond
 	for {
 		c, err := ln.Accept()
 		if err != nil {
-			s.wg.Wait()
 			if ctx.Err() != nil {
+				s.wg.Wait()
 				return nil
 			}
-			return err
+			// Out of file descriptors and the like: wait and go on, as
+			// net/http does, rather than stop taking results unnoticed.
+			s.Log.Error("mllp: accept", "err", err)
+			select {
+			case <-time.After(delay):
+			case <-ctx.Done():
+			}
+			delay = min(2*delay, time.Second)
+			continue
 		}
+		delay = 5 * time.Millisecond
 		s.mu.Lock()
 		if s.conns == nil {
 			s.conns = map[net.Conn]struct{}{}
@@ -87,6 +97,11 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 	r := bufio.NewReader(c)
 	for ctx.Err() == nil {
 		c.SetReadDeadline(time.Now().Add(s.IdleTimeout))
+		// Shutdown may have set an earlier deadline just before this one
+		// replaced it: look again.
+		if ctx.Err() != nil {
+			return
+		}
 		msg, err := ReadFrame(r)
 		if err != nil {
 			if !errors.Is(err, io.EOF) && ctx.Err() == nil {

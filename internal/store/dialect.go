@@ -34,6 +34,25 @@ type dialect interface {
 	backup(ctx context.Context, db *sql.DB, path string) error
 	// columns lists table -> column names of the user schema.
 	columnsQuery() string
+	// serialize makes the transaction wait for any other that changes
+	// tubes: what SQLite's single writer gives for free.
+	serialize(ctx context.Context, tx *Tx) error
+}
+
+func (sqliteDialect) serialize(context.Context, *Tx) error { return nil }
+
+// tubesLock is the advisory lock key of the transactions that change tubes.
+const tubesLock = 0x636f72646f6e01 // "cordon" 1
+
+// serialize takes a transaction-scoped advisory lock. Registration and
+// results read a tube, decide in memory and write it back; on PostgreSQL
+// two such transactions (two devices, or one resending while the first is
+// still in flight; the same results by file and by MLLP) would otherwise
+// both take the same slot or both apply a result. It serialises them
+// across every server sharing the database.
+func (postgresDialect) serialize(ctx context.Context, tx *Tx) error {
+	_, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(?)", int64(tubesLock))
+	return err
 }
 
 func dialectFor(dsn string) (dialect, error) {

@@ -59,6 +59,14 @@ func (ps *peopleSets) round(ctx context.Context, tx *Tx, round int64) (map[uint6
 	return set, nil
 }
 
+// forget drops a round's set (a closed round takes no more samples; it is
+// rebuilt on demand should it be needed).
+func (ps *peopleSets) forget(round int64) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	delete(ps.rounds, round)
+}
+
 // sampledBefore finds which of the batch's people were sampled earlier in
 // the same round, keyed by document index and round.
 func (tx *Tx) sampledBefore(ctx context.Context, regs []Registration) (map[roundDoc]bool, error) {
@@ -148,7 +156,20 @@ func (tx *Tx) Unsampled(ctx context.Context, scope Scope, roundID, after int64, 
 			AND merged_into IS NULL AND `+w+" AND id > ? ORDER BY id LIMIT ?", args...)
 	}
 	// Walk the area's people in id order and keep those not in the set.
+	// The set is loaded first, and rows are read and closed before it is
+	// consulted: holding the lock with a read connection open while others
+	// wait for it (and the loader for a connection) would deadlock.
 	ps := tx.db.people
+	ps.mu.Lock()
+	_, err := ps.round(ctx, tx, roundID)
+	ps.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	type candidate struct {
+		id  int64
+		key uint64
+	}
 	var ids []string
 	var idArgs []any
 	for len(ids) < limit {
@@ -157,31 +178,33 @@ func (tx *Tx) Unsampled(ctx context.Context, scope Scope, roundID, after int64, 
 		if err != nil {
 			return nil, err
 		}
-		n := 0
-		ps.mu.Lock()
-		set, err := ps.round(ctx, tx, roundID)
-		for err == nil && rows.Next() {
-			var id int64
+		var page []candidate
+		for rows.Next() {
+			var c candidate
 			var idx []byte
-			if err = rows.Scan(&id, &idx); err != nil {
-				break
+			if err := rows.Scan(&c.id, &idx); err != nil {
+				rows.Close()
+				return nil, err
 			}
-			n, after = n+1, id
-			if _, ok := set[docKey(idx)]; !ok && len(ids) < limit {
-				ids, idArgs = append(ids, "?"), append(idArgs, id)
+			c.key = docKey(idx)
+			page = append(page, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		ps.mu.Lock()
+		set := ps.rounds[roundID]
+		for _, c := range page {
+			if _, ok := set[c.key]; !ok && len(ids) < limit {
+				ids, idArgs = append(ids, "?"), append(idArgs, c.id)
 			}
 		}
 		ps.mu.Unlock()
-		rows.Close()
-		if err == nil {
-			err = rows.Err()
-		}
-		if err != nil {
-			return nil, err
-		}
-		if n < 500 {
+		if len(page) < 500 {
 			break
 		}
+		after = page[len(page)-1].id
 	}
 	if len(ids) == 0 {
 		return nil, nil

@@ -30,11 +30,15 @@ type Submission struct {
 // recalls the tube's people to be sampled again.
 func (tx *Tx) ApplyResults(ctx context.Context, sub Submission, rows []cordon.LabResultInput) (cordon.LabUpload, error) {
 	up := cordon.LabUpload{Received: len(rows)}
+	if err := tx.db.dialect.serialize(ctx, tx); err != nil {
+		return up, err
+	}
 	tal := tallies{}
 	labScope := map[int64]bool{}
 	// Resample holds are rare; most batches need not look for them.
 	var resampleHeld int
-	if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM holds WHERE status = ? AND kind = ?", cordon.HoldActive, cordon.HoldResample).Scan(&resampleHeld); err != nil {
+	err := tx.queryRow(ctx, "SELECT 1 FROM holds WHERE status = ? AND kind = ? LIMIT 1", cordon.HoldActive, cordon.HoldResample).Scan(&resampleHeld)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return up, err
 	}
 	tubes, err := tx.tubesByBarcode(ctx, rows)

@@ -135,6 +135,9 @@ func (tx *Tx) Rounds(ctx context.Context, f RoundFilter) ([]cordon.Round, error)
 // CloseRound ends a round: no more samples are registered in it.
 func (tx *Tx) CloseRound(ctx context.Context, id int64) error {
 	_, err := tx.exec(ctx, "UPDATE test_rounds SET closed = ?, updated_at = ? WHERE id = ?", true, ts(tx.Now), id)
+	if err == nil && tx.db.people != nil {
+		tx.db.people.forget(id)
+	}
 	return err
 }
 

@@ -117,6 +117,9 @@ type newSample struct {
 // samples are inserted many rows to a statement, which is what lets a
 // sampling peak of a city be registered on one SQLite writer.
 func (tx *Tx) RegisterSamples(ctx context.Context, regs []Registration, acks []cordon.SampleAck, turnaround cordon.Turnaround) error {
+	if err := tx.db.dialect.serialize(ctx, tx); err != nil {
+		return err
+	}
 	tubes, err := tx.batchTubes(ctx, regs)
 	if err != nil {
 		return err
@@ -466,6 +469,8 @@ func tubeRefuses(t *tubeState, r *Registration) *cordon.Error {
 	switch {
 	case t.round != r.RoundID:
 		return cordon.Errorf(cordon.KindConflict, "sample.tube_other_round", "tube %s belongs to another round", r.Tube)
+	case t.point != r.PointID:
+		return cordon.Errorf(cordon.KindConflict, "sample.tube_other_point", "tube %s was opened at another sampling point", r.Tube)
 	case r.PoolSize != t.pool:
 		return cordon.Errorf(cordon.KindConflict, "sample.pool_size_mismatch", "tube %s is a %d-sample tube, not %d", r.Tube, t.pool, r.PoolSize)
 	case t.filled >= t.pool:
@@ -479,6 +484,9 @@ func tubeRefuses(t *tubeState, r *Registration) *cordon.Error {
 // CloseTube closes a tube that will take no more samples (the end of a
 // shift), starting its result clock.
 func (tx *Tx) CloseTube(ctx context.Context, scope Scope, barcode string, turnaround cordon.Turnaround) (cordon.Tube, error) {
+	if err := tx.db.dialect.serialize(ctx, tx); err != nil {
+		return cordon.Tube{}, err
+	}
 	t, err := tx.Tube(ctx, barcode)
 	if err != nil {
 		return t, err
@@ -511,6 +519,9 @@ func (s Scope) Contains(code string) bool {
 // CreateBox hands closed (or still open) tubes of a point over to a courier
 // for a lab. Every tube must exist at that point and not be in another box.
 func (tx *Tx) CreateBox(ctx context.Context, b *cordon.Box, tubes []string, turnaround cordon.Turnaround, createdBy int64) error {
+	if err := tx.db.dialect.serialize(ctx, tx); err != nil {
+		return err
+	}
 	b.SentAt, b.TubeCount = tx.Now, len(tubes)
 	var err error
 	b.ID, err = tx.insert(ctx, `INSERT INTO boxes (barcode, point_id, lab_id, courier, tube_count, sent_at, created_by)
@@ -580,6 +591,9 @@ func (tx *Tx) BoxByBarcode(ctx context.Context, barcode string) (int64, error) {
 // it are received; those handed over but not scanned are missing, those
 // scanned but not handed over in this box are extra.
 func (tx *Tx) ReceiveBox(ctx context.Context, b *cordon.Box, scanned []string) error {
+	if err := tx.db.dialect.serialize(ctx, tx); err != nil {
+		return err
+	}
 	if !b.ReceivedAt.IsZero() {
 		return cordon.Errorf(cordon.KindConflict, "box.received", "box %s was received already", b.Barcode)
 	}

@@ -200,6 +200,7 @@ CREATE TABLE holds (
 );
 CREATE INDEX holds_doc ON holds (doc_index, status);
 CREATE INDEX holds_area ON holds (area, status, id);
+CREATE INDEX holds_status_kind ON holds (status, kind);
 CREATE UNIQUE INDEX holds_tube_doc ON holds (tube_id, doc_index);
 
 CREATE TABLE positives (
