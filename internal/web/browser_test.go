@@ -419,3 +419,40 @@ func TestPublicPointsInBrowser(t *testing.T) {
 		t.Errorf("browser console: %v", p)
 	}
 }
+
+// TestOpenCaseInBrowser opens a case with one click from the positives page,
+// under the strict Content-Security-Policy, and lands on the case with its
+// reporting clocks running.
+func TestOpenCaseInBrowser(t *testing.T) {
+	chromium := apptest.Chromium(t)
+	e := newTestingEnv(t)
+	e.positive("黄阳性", 80)
+	ctx, srvURL, problems := startBrowser(t, chromium, e.srv.Config.Handler)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(srvURL+"/login?next=/positives"),
+		chromedp.SendKeys("#username", "debao"),
+		chromedp.SendKeys("#password", password),
+		chromedp.Submit("#password"),
+		chromedp.WaitVisible("form.open-case button"),
+		chromedp.Click("form.open-case button"),
+		chromedp.WaitVisible("#clocks"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clocks := waitText(t, ctx, "#clocks", 5*time.Second, contains("报告 2 h"))
+	for _, want := range []string{"报告 2 h · 按时完成", "轨迹 4 h · 待完成", "初步流调报告 24 h · 待完成"} {
+		if !strings.Contains(clocks, want) {
+			t.Errorf("the clocks lack %q: %s", want, clocks)
+		}
+	}
+	if loc, _ := chromedp.Run(ctx, chromedp.Location()); !regexp.MustCompile(`/cases/\d+$`).MatchString(loc) {
+		t.Errorf("after opening, the browser is at %s", loc)
+	}
+	if body, _ := chromedp.Run(ctx, chromedp.Text("main")); !strings.Contains(body, "黄阳性") || !strings.Contains(body, "病例已建立") {
+		t.Errorf("the case page shows: %s", body)
+	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("browser console: %v", p)
+	}
+}

@@ -63,6 +63,9 @@ type positivePage struct {
 	page
 	Positives []positiveRow
 	Next      string
+	// Classifications are offered by the one-click form that opens a case
+	// from a positive.
+	Classifications []cordon.Classification
 }
 
 type positiveRow struct {
@@ -78,7 +81,7 @@ func (s *server) positiveList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	d := positivePage{page: s.newPage(r, "positives.title", "positives")}
+	d := positivePage{page: s.newPage(r, "positives.title", "positives"), Classifications: cordon.Classifications}
 	for _, p := range ps {
 		d.Positives = append(d.Positives, positiveRow{Positive: p, Place: s.app.PathName(r.Context(), p.Area)})
 	}

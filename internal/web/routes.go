@@ -94,6 +94,13 @@ func (s *server) routes() []route {
 		{"GET /recalls", member, s.recallList},
 		{"GET /positives", member, s.positiveList},
 
+		{"GET /cases", member, s.caseList},
+		{"GET /cases/new", member, s.caseNew},
+		{"POST /cases", member, s.caseOpen},
+		{"GET /cases/{id}", member, s.caseShow},
+		{"POST /cases/{id}", member, s.caseUpdate},
+		{"POST /cases/{id}/steps", member, s.caseStep},
+
 		{"/", open, s.notFound},
 	}
 }

@@ -125,7 +125,8 @@ func TestTemplatePermissions(t *testing.T) {
 	s := templateServer(t)
 	known := []cordon.Permission{cordon.PermPersonRead, cordon.PermPersonReadFull, cordon.PermPersonWrite, cordon.PermPersonMerge,
 		cordon.PermJurisdictionRead, cordon.PermGridManage, cordon.PermAccountManage, cordon.PermAuditRead,
-		cordon.PermTestingRead, cordon.PermTestingManage, cordon.PermSampleWrite, cordon.PermLabWrite, cordon.PermRecallRead, cordon.PermPositiveRead}
+		cordon.PermTestingRead, cordon.PermTestingManage, cordon.PermSampleWrite, cordon.PermLabWrite, cordon.PermRecallRead, cordon.PermPositiveRead,
+		cordon.PermCaseRead, cordon.PermCaseWrite}
 	for perm := range templateLiterals(t, s, ".Can") {
 		if !slices.Contains(known, cordon.Permission(perm)) {
 			t.Errorf("templates ask .Can %q, which is no permission", perm)
@@ -144,7 +145,7 @@ func TestGoKeys(t *testing.T) {
 		"error.audit.date_invalid", "form.fix_fields",
 		"rounds.title", "round.title", "round.new_title", "unsampled.title", "points.title", "point.new_title", "point.edit_title",
 		"capacity.title", "public.points_title", "sampling.title", "box.handover_title", "box.receive_title", "labs.title", "lab.title",
-		"labupload.title", "inbox.title", "recalls.title", "positives.title",
+		"labupload.title", "inbox.title", "recalls.title", "positives.title", "cases.title", "case.title", "case.new_title",
 		"error.form.number_invalid", "error.form.date_invalid", "error.form.percent_invalid", "error.request.json",
 		"error.labupload.no_file", "error.too_large", "notice.box.received", "notice.inbox.applied",
 	}
@@ -163,13 +164,25 @@ func TestGoKeys(t *testing.T) {
 	for _, h := range []string{"kind_retest", "kind_resample", "status_held", "status_released", "status_positive"} {
 		keys = append(keys, "hold."+h)
 	}
+	for _, c := range cordon.Classifications {
+		keys = append(keys, "classification."+string(c))
+	}
+	for _, sv := range cordon.Severities {
+		keys = append(keys, "severity."+string(sv))
+	}
+	for _, k := range []string{"outcome_recovered", "outcome_deceased", "origin_local", "origin_imported",
+		"classification", "severity", "outcome", "lineage", // history fields
+		"clock_report", "clock_trajectory", "clock_initial_report", "clock_done", "clock_late", "clock_overdue", "clock_pending"} {
+		keys = append(keys, "case."+k)
+	}
 	for _, c := range []string{"no_rounds", "cases_recent_rounds", "cases_14_days", "clean", "final_round", "done"} {
 		keys = append(keys, "cadence."+c)
 	}
 	for _, n := range []string{"person.created", "person.updated", "grid.created", "grid.renamed",
 		"account.created", "account.disabled", "account.enabled", "account.password_reset",
 		"round.created", "round.closed", "point.created", "point.updated", "point.queue_reported", "tube.closed",
-		"box.handed_over", "lab.created", "inbox.dismissed"} {
+		"box.handed_over", "lab.created", "inbox.dismissed",
+		"case.opened", "case.exists", "case.updated", "case.trajectory", "case.initial_report"} {
 		keys = append(keys, "notice."+n)
 	}
 	for _, a := range auditActions {
