@@ -179,7 +179,7 @@ func Load(ctx context.Context, a *app.App, opt Options) (Summary, error) {
 		}
 	}
 	t := &screening{ctx: ctx, a: a, rng: rng, gen: gen, clock: opt.Clock, shift: shift, grid: g.Code,
-		commander: actors["baise"], sampler: actors["caiyang"], residents: residents}
+		commander: actors["baise"], sampler: actors["caiyang"], epi: actors["debao"], residents: residents}
 	if err := t.run(map[string]cordon.Actor{cdcLab: actors["bscdc"], hospitalLab: actors["dbyy"]}); err != nil {
 		return sum, fmt.Errorf("demo testing: %w", err)
 	}

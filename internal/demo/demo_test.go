@@ -103,6 +103,16 @@ func TestFirstRoundOfMassTesting(t *testing.T) {
 	if pooled == "" || positives[1].PooledTube != pooled {
 		t.Fatalf("positives must come from the positive pool: %+v", positives)
 	}
+	// Each positive became a case, reported when it opened.
+	cases, err := a.Cases(ctx, epi, cordon.CaseFilter{})
+	if err != nil || len(cases) != 2 || sum.Cases != 2 {
+		t.Fatalf("cases: %d (summary %d) %v", len(cases), sum.Cases, err)
+	}
+	for _, c := range cases {
+		if c.PositiveID == 0 || c.Lineage != "BA.1" || c.Clocks[0].DoneAt.IsZero() || c.Clocks[0].Overdue {
+			t.Errorf("demo case: %+v", c)
+		}
+	}
 	tube, err := a.Tube(ctx, app.System, pooled)
 	if err != nil || tube.Result != cordon.OutcomePositive || tube.PoolSize != 10 || len(tube.Samples) != 10 {
 		t.Fatalf("pool %s: %+v %v", pooled, tube.Tube, err)

@@ -57,6 +57,7 @@ type Testing struct {
 	StillHeld     int // holds that wait for a retest at the end
 	Positives     int // positive single tubes, raised to the epidemiologists
 	Inbox         int // results kept in the lab inbox
+	Cases         int // opened from the positive single tubes
 	Uploads       []Upload
 }
 
@@ -138,6 +139,7 @@ type screening struct {
 	grid      string
 	commander cordon.Actor // creates rounds, points and labs
 	sampler   cordon.Actor // registers samples and hands boxes over
+	epi       cordon.Actor // opens a case for each positive single tube
 	residents []cordon.Person
 
 	rounds     []cordon.Round
@@ -628,6 +630,37 @@ func (s *screening) upload(t time.Time) error {
 		s.sum.Inbox += up.Inbox
 		if fx.PositivePools > 0 {
 			s.recall(t)
+		}
+		if fx.Positives > 0 {
+			if err := s.openCases(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// openCases opens, at once, a case for each positive single tube without
+// one: the online report within its 2 hours. Sequencing of the first two
+// cases found Omicron (reported 02-07; the demo records it with the case).
+func (s *screening) openCases() error {
+	ps, err := s.a.Positives(s.ctx, s.epi, 0, 100)
+	if err != nil {
+		return err
+	}
+	for i, p := range ps {
+		in := cordon.CaseInput{PositiveID: p.ID, Classification: cordon.Asymptomatic, Variant: "Omicron", Lineage: "BA.1"}
+		if i%2 == 0 {
+			in.Classification, in.Severity = cordon.Confirmed, cordon.Mild
+			in.OnsetDate = p.DetectedAt.In(cordon.ChinaTime).AddDate(0, 0, -1).Format(time.DateOnly)
+		}
+		_, err := s.a.OpenCase(s.ctx, s.epi, in)
+		switch {
+		case cordon.ErrorCode(err) == "case.exists":
+		case err != nil:
+			return fmt.Errorf("case: %w", err)
+		default:
+			s.sum.Cases++
 		}
 	}
 	return nil
