@@ -65,3 +65,19 @@ func (s *Server) markCaseStep(w http.ResponseWriter, r *http.Request, actor cord
 	c, err := s.app.MarkCaseStep(r.Context(), actor, id, in.Step)
 	s.reply(w, r, http.StatusOK, c, err)
 }
+
+func (s *Server) caseFHIR(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	data, err := s.app.CaseFHIR(r.Context(), actor, id, reason(r))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/fhir+json; fhirVersion=4.0")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(data)
+}

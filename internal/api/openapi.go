@@ -65,6 +65,7 @@ var schemas = map[string]any{
 	"CaseInput":          cordon.CaseInput{},
 	"CaseList":           Page[cordon.Case]{},
 	"CaseStep":           CaseStep{},
+	"FHIRBundle":         map[string]any{},
 }
 
 // OpenAPI builds the OpenAPI 3.1 document of the route table.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -255,6 +256,18 @@ func TestCasesAPI(t *testing.T) {
 	}
 	if resp := f.do("POST", "/api/v1/cases/"+itoa(c.ID)+"/steps", admin, CaseStepBody{Step: "lunch"}, &p); resp.StatusCode != 422 || p.Code != "case.step_invalid" {
 		t.Errorf("unknown step: %d %+v", resp.StatusCode, p)
+	}
+	resp := f.do("GET", "/api/v1/cases/"+itoa(c.ID)+"/fhir", admin, nil, nil)
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/fhir+json") ||
+		!strings.Contains(string(raw), `"resourceType": "Bundle"`) || !strings.Contains(string(raw), `"code": "94500-6"`) {
+		t.Errorf("FHIR export: %d %s\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), raw)
+	}
+	// A commander exports it with the ID number masked.
+	resp = f.do("GET", "/api/v1/cases/"+itoa(c.ID)+"/fhir", f.token("baise"), nil, nil)
+	raw, _ = io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(raw), "urn:oid:2.16.156.10011.1.3") || !strings.Contains(string(raw), "*") {
+		t.Errorf("commander's FHIR export: %d\n%s", resp.StatusCode, raw)
 	}
 	var list struct {
 		Items []cordon.Case `json:"items"`

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"cordon"
+	"cordon/internal/fhir"
 	"cordon/internal/store"
 )
 
@@ -184,4 +186,45 @@ func (a *App) MarkCaseStep(ctx context.Context, actor cordon.Actor, id int64, st
 		return cordon.Case{}, err
 	}
 	return a.Case(ctx, actor, id, "")
+}
+
+// CaseFHIR exports a case as a FHIR R4 Bundle (Patient, Condition, the
+// Observation of its positive result, the Encounter at its hospital). The
+// identity number is in full only for roles that read it in full; the
+// export is audited as a read.
+func (a *App) CaseFHIR(ctx context.Context, actor cordon.Actor, id int64, reason string) ([]byte, error) {
+	c, err := a.Case(ctx, actor, id, reason)
+	if err != nil {
+		return nil, err
+	}
+	var subj fhir.Subject
+	var res *fhir.Result
+	err = a.db.Read(ctx, func(tx *store.Tx) error {
+		if c.PersonID != 0 {
+			p, err := tx.Person(ctx, store.Everywhere, c.PersonID)
+			if err != nil {
+				return err
+			}
+			subj = fhir.Subject{Sex: p.Sex, BirthDate: p.BirthDate, Address: strings.TrimSpace(a.dir.Path(p.Current) + " " + p.Address)}
+			if !actor.Can(cordon.PermPersonReadFull) {
+				subj.BirthDate = ""
+			}
+		}
+		if c.PositiveID != 0 {
+			r := fhir.Result{}
+			var err error
+			if r.Tube, r.Sampled, r.Detected, r.CtORF1ab, r.CtN, err = tx.PositiveResult(ctx, c.PositiveID); err != nil {
+				return err
+			}
+			res = &r
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := a.recordRead(ctx, actor, "case.export", caseRecord(id), reason, "FHIR R4"); err != nil {
+		return nil, err
+	}
+	return fhir.CaseBundle(c, subj, res)
 }

@@ -194,3 +194,16 @@ func (tx *Tx) MarkCaseStep(ctx context.Context, id int64, step string) error {
 	_, err := tx.exec(ctx, "UPDATE cases SET "+col+" = COALESCE("+col+", ?), updated_at = ? WHERE id = ?", ts(tx.Now), ts(tx.Now), id)
 	return err
 }
+
+// PositiveResult reads what a FHIR export needs of a positive: the tube,
+// when it was sampled and detected, and its Ct values.
+func (tx *Tx) PositiveResult(ctx context.Context, id int64) (tube string, sampled, detected time.Time, ctORF1ab, ctN float64, err error) {
+	var orf, n sql.NullFloat64
+	err = tx.queryRow(ctx, `SELECT t.barcode, p.detected_at, p.ct_orf1ab, p.ct_n,
+		(SELECT MIN(s.collected_at) FROM samples s WHERE s.tube_id = p.tube_id)
+		FROM positives p JOIN tubes t ON t.id = p.tube_id WHERE p.id = ?`, id).Scan(&tube, timeCol{&detected}, &orf, &n, timeCol{&sampled})
+	if errors.Is(err, sql.ErrNoRows) {
+		err = notFound("positive")
+	}
+	return tube, sampled, detected, orf.Float64, n.Float64, err
+}
