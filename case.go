@@ -213,3 +213,11 @@ type CaseFilter struct {
 	After          int64 // cursor: cases with a smaller id
 	Limit          int
 }
+
+// ChainNode is what the chain view shows of a case: no personal data.
+type ChainNode struct {
+	ID             int64          `json:"id"`
+	Classification Classification `json:"classification"`
+	Jurisdiction   string         `json:"jurisdiction"`
+	DetectedAt     time.Time      `json:"detected_at"`
+}

@@ -120,6 +120,8 @@ func (s *Server) table() []route {
 		{method: "GET", path: "/api/v1/cases/{id}", summary: "One case with its clocks and history (audited)", response: "Case", status: 200, handle: s.getCase},
 		{method: "PUT", path: "/api/v1/cases/{id}", summary: "Reclassify a case or change its clinical fields (history kept; optimistic version check)", request: "CaseInput", response: "Case", status: 200, handle: s.updateCase},
 		{method: "GET", path: "/api/v1/cases/{id}/fhir", summary: "A case as a FHIR R4 Bundle: Patient, Condition, Observation, Encounter (audited)", response: "FHIRBundle", status: 200, handle: s.caseFHIR},
+		{method: "POST", path: "/api/v1/case-links", summary: "Record that one case infected another, with the evidence (a link that makes a case its own ancestor is refused)", request: "Link", status: 204, handle: s.linkCases},
+		{method: "GET", path: "/api/v1/chains", summary: "Transmission chains and clusters of your jurisdiction: generations, superspreaders, cluster size by day", response: "ChainView", status: 200, handle: s.chains},
 		{method: "POST", path: "/api/v1/cases/{id}/steps", summary: "Record a reporting step done: trajectory or initial_report", request: "CaseStep", response: "Case", status: 200, handle: s.markCaseStep},
 
 		{method: "GET", path: "/api/v1/audit", summary: "Browse the audit log", query: []string{"username", "action", "record", "since", "until", "cursor", "limit"}, response: "AuditList", status: 200, handle: s.auditLog},

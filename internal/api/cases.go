@@ -81,3 +81,17 @@ func (s *Server) caseFHIR(w http.ResponseWriter, r *http.Request, actor cordon.A
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(data)
 }
+
+func (s *Server) linkCases(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
+	var in cordon.Link
+	if err := decode(w, r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.done(w, r, s.app.LinkCases(r.Context(), actor, in))
+}
+
+func (s *Server) chains(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
+	v, err := s.app.Chains(r.Context(), actor)
+	s.reply(w, r, http.StatusOK, v, err)
+}

@@ -66,6 +66,8 @@ var schemas = map[string]any{
 	"CaseList":           Page[cordon.Case]{},
 	"CaseStep":           CaseStep{},
 	"FHIRBundle":         map[string]any{},
+	"Link":               cordon.Link{},
+	"ChainView":          app.ChainView{},
 }
 
 // OpenAPI builds the OpenAPI 3.1 document of the route table.

@@ -228,3 +228,83 @@ func (a *App) CaseFHIR(ctx context.Context, actor cordon.Actor, id int64, reason
 	}
 	return fhir.CaseBundle(c, subj, res)
 }
+
+// LinkCases records that one case infected another, with the evidence.
+// Both cases must lie in the actor's subtree; a link that would make a
+// case its own ancestor is refused.
+func (a *App) LinkCases(ctx context.Context, actor cordon.Actor, l cordon.Link) error {
+	if err := authorize(actor, cordon.PermCaseWrite); err != nil {
+		return err
+	}
+	return a.db.Transact(ctx, func(tx *store.Tx) error {
+		for _, id := range []int64{l.From, l.To} {
+			if _, err := tx.Case(ctx, store.ScopeOf(actor), id); err != nil {
+				return err
+			}
+		}
+		existing, err := tx.CaseLinks(ctx)
+		if err != nil {
+			return err
+		}
+		if err := cordon.ValidateLinks(existing, l); err != nil {
+			return err
+		}
+		if err := tx.AddCaseLink(ctx, l, actor.AccountID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "case.link", caseRecord(l.To), "", fmt.Sprintf("from case %d: %s", l.From, l.Evidence))
+	})
+}
+
+// ChainView is the transmission chains of the actor's subtree: the cases
+// as nodes (no personal data), the links among them, and the chains,
+// clusters and superspreading flags built from them.
+type ChainView struct {
+	Nodes []cordon.ChainNode `json:"nodes"`
+	Links []cordon.Link     `json:"links"`
+	cordon.Chains
+}
+
+// Chains builds the transmission chains of the cases in the actor's
+// subtree. Links to cases outside it are left out.
+func (a *App) Chains(ctx context.Context, actor cordon.Actor) (ChainView, error) {
+	if err := authorize(actor, cordon.PermCaseRead); err != nil {
+		return ChainView{}, err
+	}
+	var v ChainView
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		if v.Nodes, err = tx.ChainNodes(ctx, store.ScopeOf(actor)); err != nil {
+			return err
+		}
+		all, err := tx.CaseLinks(ctx)
+		if err != nil {
+			return err
+		}
+		in := make(map[int64]bool, len(v.Nodes))
+		for _, n := range v.Nodes {
+			in[n.ID] = true
+		}
+		for _, l := range all {
+			if in[l.From] && in[l.To] {
+				v.Links = append(v.Links, l)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return v, err
+	}
+	cases := make([]cordon.ChainCase, len(v.Nodes))
+	for i, n := range v.Nodes {
+		cases[i] = cordon.ChainCase{ID: n.ID, Detected: n.DetectedAt}
+	}
+	v.Chains = cordon.BuildChains(cases, v.Links, nil, 0)
+	if v.Nodes == nil {
+		v.Nodes = []cordon.ChainNode{}
+	}
+	if v.Links == nil {
+		v.Links = []cordon.Link{}
+	}
+	return v, nil
+}

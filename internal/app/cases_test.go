@@ -121,3 +121,56 @@ func TestOpenCaseByHand(t *testing.T) {
 		t.Errorf("Nanning opening a case for a Debao person: %v", err)
 	}
 }
+
+// The Debao index case infects a banquet guest, who infects a household
+// member: one cluster of three generations; a link back to the index case
+// is refused, and a link to a Nanning case is not the Debao team's to make.
+func TestLinksAndChains(t *testing.T) {
+	onBothDatabases(t, func(t *testing.T, s *testingSetup) {
+		epi := s.account(cordon.RoleEpidemiologist, debao).Actor()
+		var ids []int64
+		for range 4 {
+			c, err := s.app.OpenCase(s.ctx, epi, cordon.CaseInput{PersonID: s.person(livingAt(debao, chengdong)).ID, Classification: cordon.Confirmed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, c.ID)
+		}
+		link := func(from, to int64, evidence string) error {
+			return s.app.LinkCases(s.ctx, epi, cordon.Link{From: from, To: to, Evidence: evidence, Confidence: cordon.LinkProbable})
+		}
+		if err := link(ids[0], ids[1], "宴席 2022-01-29"); err != nil {
+			t.Fatal(err)
+		}
+		if err := link(ids[1], ids[2], "同住"); err != nil {
+			t.Fatal(err)
+		}
+		if err := link(ids[2], ids[0], "同住"); cordon.ErrorCode(err) != "chain.cycle" {
+			t.Errorf("a link that closes a cycle: %v", err)
+		}
+		if err := link(ids[0], ids[1], "again"); cordon.ErrorCode(err) != "chain.link_exists" {
+			t.Errorf("the same link twice: %v", err)
+		}
+		nn := s.account(cordon.RoleEpidemiologist, nanning).Actor()
+		far, err := s.app.OpenCase(s.ctx, nn, cordon.CaseInput{PersonID: s.person(livingAt(nanning, xingningC)).ID, Classification: cordon.Confirmed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := link(ids[0], far.ID, "路过"); cordon.ErrorKind(err) != cordon.KindNotFound {
+			t.Errorf("linking to a Nanning case from Debao: %v", err)
+		}
+		v, err := s.app.Chains(s.ctx, epi)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(v.Nodes) != 4 || len(v.Links) != 2 || len(v.Clusters) != 2 {
+			t.Fatalf("chains: %d nodes, %d links, %d clusters", len(v.Nodes), len(v.Links), len(v.Clusters))
+		}
+		if c, ok := v.Case(ids[2]); !ok || c.Generation != 2 || c.Cluster != ids[0] {
+			t.Errorf("the household case: %+v", c)
+		}
+		if _, err := s.app.Chains(s.ctx, s.account(cordon.RoleGridWorker, s.grid.Code).Actor()); cordon.ErrorKind(err) != cordon.KindForbidden {
+			t.Errorf("grid worker reading chains: %v", err)
+		}
+	})
+}

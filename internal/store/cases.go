@@ -207,3 +207,53 @@ func (tx *Tx) PositiveResult(ctx context.Context, id int64) (tube string, sample
 	}
 	return tube, sampled, detected, orf.Float64, n.Float64, err
 }
+
+// CaseLinks reads every transmission link.
+func (tx *Tx) CaseLinks(ctx context.Context) ([]cordon.Link, error) {
+	rows, err := tx.query(ctx, "SELECT from_case, to_case, evidence, confidence FROM case_links ORDER BY id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []cordon.Link
+	for rows.Next() {
+		var l cordon.Link
+		if err := rows.Scan(&l.From, &l.To, &l.Evidence, &l.Confidence); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// AddCaseLink stores a validated link; the same pair twice is a Conflict.
+func (tx *Tx) AddCaseLink(ctx context.Context, l cordon.Link, createdBy int64) error {
+	res, err := tx.exec(ctx, `INSERT INTO case_links (from_case, to_case, evidence, confidence, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (from_case, to_case) DO NOTHING`, l.From, l.To, l.Evidence, l.Confidence, nullID(createdBy), ts(tx.Now))
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return cordon.Errorf(cordon.KindConflict, "chain.link_exists", "the link exists already")
+	}
+	return nil
+}
+
+// ChainNodes lists the cases inside the scope as chain nodes, by id.
+func (tx *Tx) ChainNodes(ctx context.Context, scope Scope) ([]cordon.ChainNode, error) {
+	w, args := scope.where("jurisdiction")
+	rows, err := tx.query(ctx, "SELECT id, classification, jurisdiction, detected_at FROM cases WHERE "+w+" ORDER BY id", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []cordon.ChainNode
+	for rows.Next() {
+		var n cordon.ChainNode
+		if err := rows.Scan(&n.ID, &n.Classification, &n.Jurisdiction, timeCol{&n.DetectedAt}); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}

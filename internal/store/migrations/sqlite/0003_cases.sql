@@ -42,3 +42,16 @@ CREATE TABLE case_history (
 	to_value   TEXT    NOT NULL
 );
 CREATE INDEX case_history_case ON case_history (case_id, id);
+
+-- Transmission links between cases (who infected whom), with the evidence.
+CREATE TABLE case_links (
+	id         INTEGER NOT NULL PRIMARY KEY,
+	from_case  INTEGER NOT NULL REFERENCES cases (id),
+	to_case    INTEGER NOT NULL REFERENCES cases (id),
+	evidence   TEXT    NOT NULL,
+	confidence TEXT    NOT NULL,
+	created_by INTEGER,
+	created_at TEXT    NOT NULL,
+	UNIQUE (from_case, to_case)
+);
+CREATE INDEX case_links_to ON case_links (to_case);
