@@ -11,7 +11,7 @@
 #   node_modules/htmx.org      -> vendor/htmx.min.js       (live search, polling)
 #   node_modules/idb-keyval    -> vendor/idb-keyval.min.js (the sampler's offline queue)
 #   node_modules/@zxing/browser -> vendor/zxing.min.js     (camera scanning of QR and tube barcodes)
-#   node_modules/echarts       -> vendor/echarts.min.js    (the rounds-progress chart; bar charts only)
+#   node_modules/echarts       -> vendor/echarts.min.js    (the rounds-progress bars and the transmission-chain graph)
 # (vendor/ is internal/web/static/vendor/). Every page works without vendor/:
 # they lose live search, the chart and the camera, and the sampler page
 # falls back to one plain form post per person, so a Go build or test never
@@ -51,14 +51,15 @@ bundle() { # bundle OUT GLOBAL: the entry module is read from stdin
 }
 echo 'export { get, set, del, delMany, entries, keys } from "idb-keyval";' | bundle idb-keyval.min.js idbKeyval
 echo 'export { BrowserMultiFormatReader } from "@zxing/browser";' | bundle zxing.min.js ZXingBrowser
-# Only what the progress chart draws: bars on a grid with a tooltip and a
-# legend, on canvas: half the size of the full echarts build.
+# Only what the pages draw: the progress chart's bars on a grid and the
+# transmission chains' graph (force layout), with a tooltip and a legend,
+# on canvas: about half the size of the full echarts build.
 bundle echarts.min.js echarts <<'JS'
 import { use, init, getInstanceByDom } from "echarts/core";
-import { BarChart } from "echarts/charts";
+import { BarChart, GraphChart } from "echarts/charts";
 import { GridComponent, TooltipComponent, LegendComponent } from "echarts/components";
 import { CanvasRenderer } from "echarts/renderers";
-use([BarChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
+use([BarChart, GraphChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
 export { init, getInstanceByDom };
 JS
 

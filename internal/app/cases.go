@@ -261,7 +261,7 @@ func (a *App) LinkCases(ctx context.Context, actor cordon.Actor, l cordon.Link) 
 // clusters and superspreading flags built from them.
 type ChainView struct {
 	Nodes []cordon.ChainNode `json:"nodes"`
-	Links []cordon.Link     `json:"links"`
+	Links []cordon.Link      `json:"links"`
 	cordon.Chains
 }
 

@@ -32,7 +32,7 @@ var auditActions = []string{
 	"round.create", "round.close", "round.unsampled", "point.create", "point.update", "point.queue",
 	"sample.register", "tube.close", "tube.read", "box.hand_over", "box.receive",
 	"lab.create", "labresult.upload", "inbox.resolve", "recall.list", "positive.list",
-	"case.open", "case.read", "case.list", "case.update", "case.trajectory", "case.initial_report",
+	"case.open", "case.read", "case.list", "case.update", "case.trajectory", "case.initial_report", "case.link",
 }
 
 // auditList lists audit entries by filter, newest first. Dates are whole

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -451,6 +452,54 @@ func TestOpenCaseInBrowser(t *testing.T) {
 	}
 	if body, _ := chromedp.Run(ctx, chromedp.Text("main")); !strings.Contains(body, "黄阳性") || !strings.Contains(body, "病例已建立") {
 		t.Errorf("the case page shows: %s", body)
+	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("browser console: %v", p)
+	}
+}
+
+// TestChainsInBrowser opens the transmission chains under the strict
+// Content-Security-Policy: echarts draws the graph of the linked cases on a
+// canvas from /chains.json, and the list under it shows their cluster.
+func TestChainsInBrowser(t *testing.T) {
+	chromium := apptest.Chromium(t)
+	e := newTestingEnv(t)
+	if _, ok := e.assetsHave("vendor/echarts.min.js"); !ok {
+		t.Fatal("echarts is not bundled: run scripts/assets.sh")
+	}
+	cs := e.openCases(4)
+	e.link(cs[0], cs[1], "宴席 2022-01-29", cordon.LinkProbable)
+	e.link(cs[0], cs[2], "宴席 2022-01-29", cordon.LinkPossible)
+	e.link(cs[2], cs[3], "同住", cordon.LinkConfirmed)
+	ctx, srvURL, problems := startBrowser(t, chromium, e.srv.Config.Handler)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(srvURL+"/login?next=/chains"),
+		chromedp.SendKeys("#username", "debao"),
+		chromedp.SendKeys("#password", password),
+		chromedp.Submit("#password"),
+		chromedp.WaitVisible("#chain-graph canvas"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var drawn string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if drawn, err = chromedp.Run(ctx, chromedp.Evaluate[string](`(function () {
+			var box = document.getElementById("chain-graph");
+			var chart = window.echarts && window.echarts.getInstanceByDom(box);
+			var canvas = box.querySelector("canvas");
+			if (!chart || !canvas || canvas.width === 0) { return ""; }
+			return chart.getOption().series[0].type + " " + box.getAttribute("data-drawn") + " " + chart.getOption().series[0].links.length;
+		})()`)); err == nil && drawn != "" {
+			break
+		}
+	}
+	if drawn != "graph 4 3" {
+		t.Errorf("the chart: %q %v, want a graph of 4 cases and 3 links", drawn, err)
+	}
+	clusters := waitText(t, ctx, "#clusters", 5*time.Second, contains(fmt.Sprintf("聚集 #%d", cs[0])))
+	if !strings.Contains(clusters, "新增 4 例，累计 4 例") {
+		t.Errorf("the cluster list: %s", clusters)
 	}
 	if p := problems(); len(p) > 0 {
 		t.Errorf("browser console: %v", p)

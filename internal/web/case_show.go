@@ -18,6 +18,14 @@ type casePage struct {
 	Clocks  []clockView
 	History []historyRow
 	Edit    caseFields
+	Link    linkForm
+}
+
+// caseForms are the forms of the case page to show again after a failed
+// post; nil shows a form afresh.
+type caseForms struct {
+	edit *form
+	link *linkForm
 }
 
 // historyRow is one change of a case, with the translation-key prefix of
@@ -108,12 +116,13 @@ func (s *server) caseShow(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	s.showCase(w, r, http.StatusOK, id, nil, "")
+	s.showCase(w, r, http.StatusOK, id, caseForms{}, "")
 }
 
-// showCase renders the case page; edit is the form to show again after a
-// failed save, nil for the stored values.
-func (s *server) showCase(w http.ResponseWriter, r *http.Request, status int, id int64, edit *form, alert string) {
+// showCase renders the case page with the forms of a failed post shown
+// again: the edit form with the stored values otherwise, the link form
+// empty.
+func (s *server) showCase(w http.ResponseWriter, r *http.Request, status int, id int64, forms caseForms, alert string) {
 	v := s.visitOf(r)
 	c, err := s.app.Case(r.Context(), v.actor, id, "")
 	if err != nil {
@@ -126,11 +135,16 @@ func (s *server) showCase(w http.ResponseWriter, r *http.Request, status int, id
 		d.History = append(d.History, historyRow{CaseChange: h, Prefix: historyPrefix[h.Field]})
 	}
 	f := caseForm(c)
-	if edit != nil {
-		f = *edit
+	if forms.edit != nil {
+		f = *forms.edit
 	}
 	d.Edit = newCaseFields(f)
 	d.Edit.Outcomes = []cordon.CaseOutcome{cordon.Recovered, cordon.Deceased}
+	d.Link = linkForm{Form: form{Values: map[string]string{}}}
+	if forms.link != nil {
+		d.Link = *forms.link
+	}
+	d.Link.Confidences = cordon.Confidences
 	s.render(w, r, status, "case", d)
 }
 
@@ -148,7 +162,7 @@ func (s *server) caseUpdate(w http.ResponseWriter, r *http.Request) {
 	var err error
 	// A missing version would skip the check: treat it as stale.
 	if in.Version, err = strconv.Atoi(f.Get("version")); err != nil || in.Version < 1 {
-		s.showCase(w, r, http.StatusConflict, id, &f, "error.case.changed")
+		s.showCase(w, r, http.StatusConflict, id, caseForms{edit: &f}, "error.case.changed")
 		return
 	}
 	if _, err := s.app.UpdateCase(r.Context(), v.actor, id, in); err != nil {
@@ -157,7 +171,7 @@ func (s *server) caseUpdate(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		s.showCase(w, r, status, id, &f, alert)
+		s.showCase(w, r, status, id, caseForms{edit: &f}, alert)
 		return
 	}
 	s.done(w, r, "/cases/"+strconv.FormatInt(id, 10), "case.updated")

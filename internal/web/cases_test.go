@@ -211,7 +211,7 @@ func TestCasePagesEveryLanguage(t *testing.T) {
 	epi.get(page)
 	epi.post(page, url.Values{"classification": {"confirmed"}, "severity": {"critical"}, "lineage": {"BA.2"}, "outcome": {"deceased"}, "origin": {"local"}, "version": {"1"}})
 	paths := []string{"/", "/positives", "/cases", "/cases?classification=confirmed", page, fmt.Sprintf("/cases/new?person=%d", e.person.ID),
-		fmt.Sprintf("/persons/%d", e.person.ID)}
+		fmt.Sprintf("/persons/%d", e.person.ID), "/chains"}
 	want := map[string][]string{"zh-CN": {"病例", "危重型", "死亡"}, "en": {"Reporting clocks", "Critical", "Deceased", "Open case"}}
 	for _, user := range []string{"debao", "admin", "baise"} {
 		b := e.signedIn(user)

@@ -100,6 +100,9 @@ func (s *server) routes() []route {
 		{"GET /cases/{id}", member, s.caseShow},
 		{"POST /cases/{id}", member, s.caseUpdate},
 		{"POST /cases/{id}/steps", member, s.caseStep},
+		{"POST /cases/{id}/links", member, s.caseLink},
+		{"GET /chains", member, s.chains},
+		{"GET /chains.json", member, s.chainsJSON},
 
 		{"/", open, s.notFound},
 	}

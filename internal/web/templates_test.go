@@ -148,6 +148,7 @@ func TestGoKeys(t *testing.T) {
 		"labupload.title", "inbox.title", "recalls.title", "positives.title", "cases.title", "case.title", "case.new_title",
 		"error.form.number_invalid", "error.form.date_invalid", "error.form.percent_invalid", "error.request.json",
 		"error.labupload.no_file", "error.too_large", "notice.box.received", "notice.inbox.applied",
+		"chains.title", "error.chain.infector_invalid", "error.chain.infector_not_found",
 	}
 	for _, g := range cordon.Groups {
 		keys = append(keys, "group."+string(g))
@@ -182,7 +183,7 @@ func TestGoKeys(t *testing.T) {
 		"account.created", "account.disabled", "account.enabled", "account.password_reset",
 		"round.created", "round.closed", "point.created", "point.updated", "point.queue_reported", "tube.closed",
 		"box.handed_over", "lab.created", "inbox.dismissed",
-		"case.opened", "case.exists", "case.updated", "case.trajectory", "case.initial_report"} {
+		"case.opened", "case.exists", "case.updated", "case.trajectory", "case.initial_report", "case.linked"} {
 		keys = append(keys, "notice."+n)
 	}
 	for _, a := range auditActions {
