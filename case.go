@@ -140,7 +140,10 @@ type CaseInput struct {
 	Outcome        CaseOutcome    `json:"outcome,omitempty"`
 	Origin         Origin         `json:"origin,omitempty"`       // local when empty
 	Jurisdiction   string         `json:"jurisdiction,omitempty"` // the positive's area, or the person's current place, when empty
-	Version        int            `json:"version,omitempty"`      // guards an update
+	// DetectedAt, for a case opened by hand, is when its positive was found
+	// outside cordon: the clocks run from then (from the opening when zero).
+	DetectedAt time.Time `json:"detected_at,omitzero"`
+	Version    int       `json:"version,omitempty"` // the version read; required to update
 }
 
 // Validate normalises and checks the clinical fields; the app checks the
@@ -203,6 +206,9 @@ func (in *CaseInput) Validate(now time.Time) error {
 		if _, ok := LevelOf(in.Jurisdiction); !ok {
 			v.Add("jurisdiction", "jurisdiction.unknown")
 		}
+	}
+	if !in.DetectedAt.IsZero() && (in.DetectedAt.After(now) || in.DetectedAt.Before(now.AddDate(0, 0, -30))) {
+		v.Add("detected_at", "case.date_invalid")
 	}
 	return v.Err()
 }

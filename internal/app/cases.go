@@ -65,7 +65,11 @@ func (a *App) OpenCase(ctx context.Context, actor cordon.Actor, in cordon.CaseIn
 			if !actor.Sees(area) {
 				return cordon.Errorf(cordon.KindNotFound, "person.not_found", "person not found")
 			}
+			// Found positive outside cordon: the clocks run from then.
 			c.DetectedAt = tx.Now
+			if !in.DetectedAt.IsZero() {
+				c.DetectedAt = in.DetectedAt.UTC()
+			}
 		}
 		if c.Jurisdiction == "" {
 			c.Jurisdiction = area
@@ -79,7 +83,11 @@ func (a *App) OpenCase(ctx context.Context, actor cordon.Actor, in cordon.CaseIn
 		if err := tx.CreateCase(ctx, &c, who, actor.AccountID); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "case.open", caseRecord(c.ID), "", fmt.Sprintf("%s from positive %d", c.Classification, c.PositiveID))
+		how := fmt.Sprintf("%s from positive %d", c.Classification, c.PositiveID)
+		if c.PositiveID == 0 {
+			how = fmt.Sprintf("%s for person %d", c.Classification, c.PersonID)
+		}
+		return audit(ctx, tx, actor, "case.open", caseRecord(c.ID), "", how)
 	})
 	if err != nil {
 		return cordon.Case{}, err
@@ -128,7 +136,11 @@ func (a *App) Cases(ctx context.Context, actor cordon.Actor, f cordon.CaseFilter
 		return nil, err
 	}
 	if len(out) > 0 {
-		if err := a.recordRead(ctx, actor, "case.list", "", "", fmt.Sprintf("%d cases", len(out))); err != nil {
+		ids := make([]int64, len(out))
+		for i, c := range out {
+			ids[i] = c.ID
+		}
+		if err := a.recordRead(ctx, actor, "case.list", "", "", "cases "+joinIDs(ids)); err != nil {
 			return nil, err
 		}
 	}
@@ -148,6 +160,10 @@ func (a *App) UpdateCase(ctx context.Context, actor cordon.Actor, id int64, in c
 	if err := in.Validate(a.now()); err != nil {
 		return cordon.Case{}, err
 	}
+	if in.Version < 1 {
+		// Every field is replaced: the caller must have read the case.
+		return cordon.Case{}, cordon.Errorf(cordon.KindInvalid, "case.version_required", "send the version of the case you read").WithField("version", "case.version_required")
+	}
 	err := a.db.Transact(ctx, func(tx *store.Tx) error {
 		old, err := tx.Case(ctx, store.ScopeOf(actor), id)
 		if err != nil {
@@ -156,6 +172,9 @@ func (a *App) UpdateCase(ctx context.Context, actor cordon.Actor, id int64, in c
 		c := old
 		c.Classification, c.Severity, c.OnsetDate, c.SamplingDate = in.Classification, in.Severity, in.OnsetDate, in.SamplingDate
 		c.Variant, c.Lineage, c.Hospital, c.Outcome, c.Origin = in.Variant, in.Lineage, in.Hospital, in.Outcome, in.Origin
+		if in.Jurisdiction != "" && in.Jurisdiction != old.Jurisdiction {
+			return cordon.Errorf(cordon.KindInvalid, "case.jurisdiction_fixed", "a case changes jurisdiction by transfer, not by edit").WithField("jurisdiction", "case.jurisdiction_fixed")
+		}
 		if err := tx.UpdateCase(ctx, old, c, in.Version, actor.AccountID, actor.Username); err != nil {
 			return err
 		}
@@ -226,7 +245,7 @@ func (a *App) CaseFHIR(ctx context.Context, actor cordon.Actor, id int64, reason
 	if err := a.recordRead(ctx, actor, "case.export", caseRecord(id), reason, "FHIR R4"); err != nil {
 		return nil, err
 	}
-	return fhir.CaseBundle(c, subj, res)
+	return fhir.CaseBundle(c, subj, res, a.now())
 }
 
 // LinkCases records that one case infected another, with the evidence.
@@ -236,17 +255,33 @@ func (a *App) LinkCases(ctx context.Context, actor cordon.Actor, l cordon.Link) 
 	if err := authorize(actor, cordon.PermCaseWrite); err != nil {
 		return err
 	}
+	l.Evidence = strings.TrimSpace(l.Evidence)
 	return a.db.Transact(ctx, func(tx *store.Tx) error {
 		for _, id := range []int64{l.From, l.To} {
 			if _, err := tx.Case(ctx, store.ScopeOf(actor), id); err != nil {
 				return err
 			}
 		}
+		if err := tx.LockLinks(ctx); err != nil {
+			return err
+		}
 		existing, err := tx.CaseLinks(ctx)
 		if err != nil {
 			return err
 		}
 		if err := cordon.ValidateLinks(existing, l); err != nil {
+			// The chain it would close may pass through cases the actor
+			// does not see; their numbers are not theirs to learn.
+			if e, ok := err.(*cordon.Error); ok && e.Extra != nil {
+				if path, ok := e.Extra["path"].([]int64); ok {
+					for _, id := range path {
+						if _, err := tx.Case(ctx, store.ScopeOf(actor), id); err != nil {
+							delete(e.Extra, "path")
+							break
+						}
+					}
+				}
+			}
 			return err
 		}
 		if err := tx.AddCaseLink(ctx, l, actor.AccountID); err != nil {

@@ -174,3 +174,84 @@ func TestLinksAndChains(t *testing.T) {
 		}
 	})
 }
+
+// One open case per person, a person with a positive in cordon has their
+// case opened from it, and an edit must say which version it read.
+func TestCaseOpeningRules(t *testing.T) {
+	onBothDatabases(t, func(t *testing.T, s *testingSetup) {
+		epi := s.account(cordon.RoleEpidemiologist, debao).Actor()
+		p := s.person(livingAt(debao, chengdong))
+		c, err := s.app.OpenCase(s.ctx, epi, cordon.CaseInput{PersonID: p.ID, Classification: cordon.Suspected})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.app.OpenCase(s.ctx, epi, cordon.CaseInput{PersonID: p.ID, Classification: cordon.Confirmed})
+		if e, ok := err.(*cordon.Error); !ok || e.Code != "case.exists" || e.Extra["id"] != c.ID {
+			t.Errorf("a second open case for the person: %v", err)
+		}
+		if _, err := s.app.UpdateCase(s.ctx, epi, c.ID, cordon.CaseInput{Classification: cordon.Confirmed}); cordon.ErrorCode(err) != "case.version_required" {
+			t.Errorf("an edit without the version read: %v", err)
+		}
+		// Someone sampled in cordon and positive there.
+		q := s.person(livingAt(debao, s.grid.Code))
+		s.register(cordon.SampleInput{Key: "q", RoundID: s.round.ID, PointID: s.point.ID, Tube: "Q1", PoolSize: 1, Group: cordon.GroupKey, PersonID: q.ID})
+		s.results(cordon.LabResultInput{Barcode: "Q1", Outcome: cordon.OutcomePositive})
+		_, err = s.app.OpenCase(s.ctx, epi, cordon.CaseInput{PersonID: q.ID, Classification: cordon.Confirmed})
+		if e, ok := err.(*cordon.Error); !ok || e.Code != "case.positive_exists" || e.Extra["positive_id"] == nil {
+			t.Errorf("opening by hand past a positive: %v", err)
+		}
+	})
+}
+
+// Opening the same positive from four browsers at once gives one case and
+// three answers naming it; two links that would close a cycle together are
+// not both stored.
+func TestConcurrentCaseWork(t *testing.T) {
+	onBothDatabases(t, func(t *testing.T, s *testingSetup) {
+		epi := s.account(cordon.RoleEpidemiologist, debao).Actor()
+		x := s.sample("Z1", 1)
+		x.Group = cordon.GroupKey
+		s.register(x)
+		s.results(cordon.LabResultInput{Barcode: "Z1", Outcome: cordon.OutcomePositive})
+		ps, _ := s.app.Positives(s.ctx, epi, 0, 10)
+		errs := make(chan error, 4)
+		for range 4 {
+			go func() {
+				_, err := s.app.OpenCase(s.ctx, epi, cordon.CaseInput{PositiveID: ps[0].ID, Classification: cordon.Asymptomatic})
+				errs <- err
+			}()
+		}
+		opened := 0
+		for range 4 {
+			switch err := <-errs; {
+			case err == nil:
+				opened++
+			case cordon.ErrorCode(err) != "case.exists":
+				t.Errorf("concurrent opening: %v", err)
+			}
+		}
+		if opened != 1 {
+			t.Errorf("%d cases opened for one positive", opened)
+		}
+		a, err := s.app.OpenCase(s.ctx, epi, cordon.CaseInput{PersonID: s.person(livingAt(debao, chengdong)).ID, Classification: cordon.Confirmed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := s.app.OpenCase(s.ctx, epi, cordon.CaseInput{PersonID: s.person(livingAt(debao, chengdong)).ID, Classification: cordon.Confirmed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 5 {
+			done := make(chan error, 2)
+			for _, l := range []cordon.Link{{From: a.ID, To: b.ID, Evidence: "同桌", Confidence: cordon.LinkPossible}, {From: b.ID, To: a.ID, Evidence: "同桌", Confidence: cordon.LinkPossible}} {
+				go func() { done <- s.app.LinkCases(s.ctx, epi, l) }()
+			}
+			<-done
+			<-done
+		}
+		v, err := s.app.Chains(s.ctx, epi)
+		if err != nil || len(v.Cycles) != 0 || len(v.Links) != 1 {
+			t.Errorf("links stored: %+v, cycles %v, %v", v.Links, v.Cycles, err)
+		}
+	})
+}

@@ -28,6 +28,9 @@ const (
 	actCode           = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 	// CaseSystem identifies cordon's case numbers.
 	CaseSystem = "urn:cordon:case"
+	// DocumentSystem identifies a document number other than a resident
+	// ID card (passport, permit) whose type the record does not keep.
+	DocumentSystem = "urn:cordon:document"
 )
 
 // Result is the positive result a case was opened from.
@@ -46,9 +49,11 @@ type Subject struct {
 	Address   string     // full place name, may be empty
 }
 
-// CaseBundle builds the Bundle of a case. The identity number is written
-// as the case carries it: the caller decides whether the reader may have it.
-func CaseBundle(c cordon.Case, s Subject, r *Result) ([]byte, error) {
+// CaseBundle builds the Bundle of a case, stamped now. The identity number
+// is written only when the case carries it in full (the caller masks it
+// for readers who may not have it): a resident ID number under its OID,
+// another document under cordon's own system.
+func CaseBundle(c cordon.Case, s Subject, r *Result, now time.Time) ([]byte, error) {
 	ref := func(kind string) string { return uuidURN(fmt.Sprintf("cordon:case:%d:%s", c.ID, kind)) }
 	var entries []any
 	add := func(kind string, resource map[string]any) {
@@ -58,8 +63,15 @@ func CaseBundle(c cordon.Case, s Subject, r *Result) ([]byte, error) {
 	}
 
 	patient := map[string]any{"name": []any{map[string]any{"text": c.Name}}}
-	if c.IDNumber != "" {
-		patient["identifier"] = []any{map[string]any{"system": ChineseResidentID, "value": c.IDNumber}}
+	if n := c.IDNumber; n != "" && !strings.Contains(n, "*") {
+		system := DocumentSystem
+		if len(n) == 18 && n[17] == cordon.CitizenIDCheck(n[:17]) {
+			system = ChineseResidentID
+		}
+		patient["identifier"] = []any{map[string]any{"system": system, "value": n}}
+	}
+	if c.Outcome == cordon.Deceased {
+		patient["deceasedBoolean"] = true
 	}
 	switch s.Sex {
 	case cordon.SexMale:
@@ -78,8 +90,11 @@ func CaseBundle(c cordon.Case, s Subject, r *Result) ([]byte, error) {
 	add("Patient", patient)
 
 	clinical := "active"
-	if c.Outcome == cordon.Recovered {
+	switch c.Outcome {
+	case cordon.Recovered:
 		clinical = "resolved"
+	case cordon.Deceased:
+		clinical = "inactive"
 	}
 	verification := "confirmed"
 	if c.Classification == cordon.Suspected {
@@ -166,7 +181,7 @@ func CaseBundle(c cordon.Case, s Subject, r *Result) ([]byte, error) {
 		"resourceType": "Bundle",
 		"id":           strings.TrimPrefix(ref("Bundle"), "urn:uuid:"),
 		"type":         "collection",
-		"timestamp":    instant(time.Now()),
+		"timestamp":    instant(now),
 		"entry":        entries,
 	}, "", " ")
 }

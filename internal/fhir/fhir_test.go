@@ -45,8 +45,11 @@ func fhirSchema(t *testing.T) *jsonschema.Schema {
 	return s
 }
 
+// residentID is a valid citizen ID number (check character included).
+var residentID = "45102419900101002" + string(cordon.CitizenIDCheck("45102419900101002"))
+
 func sampleCase() cordon.Case {
-	return cordon.Case{ID: 7, Name: "韦某", IDNumber: "45102419900101002X", Classification: cordon.Confirmed, Severity: cordon.Moderate,
+	return cordon.Case{ID: 7, Name: "韦某", IDNumber: residentID, Classification: cordon.Confirmed, Severity: cordon.Moderate,
 		OnsetDate: "2022-02-03", SamplingDate: "2022-02-04", Variant: "Omicron", Lineage: "BA.1", Hospital: "德保县人民医院",
 		Origin: cordon.Local, Jurisdiction: "451024200202", ReportedAt: time.Date(2022, 2, 4, 16, 0, 0, 0, time.UTC)}
 }
@@ -58,12 +61,12 @@ func TestCaseBundleValidates(t *testing.T) {
 	res := &Result{Tube: "S0002", Sampled: time.Date(2022, 2, 4, 1, 0, 0, 0, time.UTC), Detected: time.Date(2022, 2, 4, 15, 0, 0, 0, time.UTC), CtORF1ab: 24, CtN: 23.5}
 	variants := map[string]func() ([]byte, error){
 		"full": func() ([]byte, error) {
-			return CaseBundle(sampleCase(), Subject{Sex: cordon.SexFemale, BirthDate: "1990-01-01", Address: "广西壮族自治区百色市德保县都安乡福记村"}, res)
+			return CaseBundle(sampleCase(), Subject{Sex: cordon.SexFemale, BirthDate: "1990-01-01", Address: "广西壮族自治区百色市德保县都安乡福记村"}, res, time.Now())
 		},
 		"bare": func() ([]byte, error) {
 			c := sampleCase()
 			c.Classification, c.Severity, c.OnsetDate, c.Hospital, c.Variant, c.Lineage = cordon.Suspected, "", "", "", "", ""
-			return CaseBundle(c, Subject{}, nil)
+			return CaseBundle(c, Subject{}, nil, time.Now())
 		},
 	}
 	for name, build := range variants {
@@ -89,7 +92,7 @@ func TestCaseBundleValidates(t *testing.T) {
 }
 
 func TestCaseBundleContent(t *testing.T) {
-	data, err := CaseBundle(sampleCase(), Subject{Sex: cordon.SexMale}, &Result{Tube: "S1", CtN: 30})
+	data, err := CaseBundle(sampleCase(), Subject{Sex: cordon.SexMale}, &Result{Tube: "S1", CtN: 30}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,13 +116,13 @@ func TestCaseBundleContent(t *testing.T) {
 		}
 	}
 	p := kinds["Patient"]
-	if id := p["identifier"].([]any)[0].(map[string]any); id["system"] != ChineseResidentID || id["value"] != "45102419900101002X" || p["gender"] != "male" {
+	if id := p["identifier"].([]any)[0].(map[string]any); id["system"] != ChineseResidentID || id["value"] != residentID || p["gender"] != "male" {
 		t.Errorf("patient: %v", p)
 	}
 	if c := kinds["Condition"]; c["onsetDateTime"] != "2022-02-03" || c["subject"].(map[string]any)["reference"] != b.Entry[0].FullURL {
 		t.Errorf("condition: %v", c)
 	}
-	again, _ := CaseBundle(sampleCase(), Subject{Sex: cordon.SexMale}, &Result{Tube: "S1", CtN: 30})
+	again, _ := CaseBundle(sampleCase(), Subject{Sex: cordon.SexMale}, &Result{Tube: "S1", CtN: 30}, time.Now())
 	var b2 struct {
 		Entry []struct {
 			FullURL string `json:"fullUrl"`
@@ -128,5 +131,31 @@ func TestCaseBundleContent(t *testing.T) {
 	json.Unmarshal(again, &b2)
 	if b2.Entry[0].FullURL != b.Entry[0].FullURL {
 		t.Error("exporting a case twice must give the same resource ids")
+	}
+}
+
+// A masked number is no identifier; a number that is not a resident ID
+// card's is not written under that card's OID.
+func TestCaseBundleIdentifiers(t *testing.T) {
+	for _, c := range []struct {
+		number, system string
+	}{
+		{"4510**********002X", ""},
+		{"E12345678", DocumentSystem},
+		{residentID, ChineseResidentID},
+	} {
+		k := sampleCase()
+		k.IDNumber = c.number
+		data, err := CaseBundle(k, Subject{}, nil, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		has := strings.Contains(string(data), `"identifier": [`+"\n"+`     {`) || strings.Contains(string(data), c.number)
+		switch {
+		case c.system == "" && strings.Contains(string(data), c.number):
+			t.Errorf("%s: a masked number was exported", c.number)
+		case c.system != "" && (!has || !strings.Contains(string(data), c.system)):
+			t.Errorf("%s: want system %s in\n%s", c.number, c.system, data)
+		}
 	}
 }

@@ -68,12 +68,42 @@ func (tx *Tx) PersonForCase(ctx context.Context, id int64) (who CaseIdentity, cu
 // CreateCase stores a case for the identity. A positive that has a case
 // already is a Conflict naming it in Extra["id"].
 func (tx *Tx) CreateCase(ctx context.Context, c *cordon.Case, who CaseIdentity, createdBy int64) error {
+	// Openings are serialised, so that the checks below hold until the
+	// insert is committed (PostgreSQL runs transactions side by side).
+	if err := tx.db.dialect.serialize(ctx, tx, casesLock); err != nil {
+		return err
+	}
+	exists := func(id int64) error {
+		e := cordon.Errorf(cordon.KindConflict, "case.exists", "this infection has a case already")
+		e.Extra = map[string]any{"id": id}
+		return e
+	}
+	var id int64
 	if c.PositiveID != 0 {
-		var id int64
 		err := tx.queryRow(ctx, "SELECT id FROM cases WHERE positive_id = ?", c.PositiveID).Scan(&id)
 		if err == nil {
-			e := cordon.Errorf(cordon.KindConflict, "case.exists", "this positive result has a case already")
-			e.Extra = map[string]any{"id": id}
+			return exists(id)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	// One open case per person: a case that has no outcome yet.
+	err := tx.queryRow(ctx, "SELECT id FROM cases WHERE doc_index = ? AND outcome = ? ORDER BY id LIMIT 1", who.index, "").Scan(&id)
+	if err == nil {
+		return exists(id)
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if c.PositiveID == 0 {
+		// A person with a positive result in cordon has their case opened
+		// from it, so that its clocks run from the result.
+		err := tx.queryRow(ctx, `SELECT p.id FROM positives p WHERE p.doc_index = ?
+			AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.positive_id = p.id) ORDER BY p.id LIMIT 1`, who.index).Scan(&id)
+		if err == nil {
+			e := cordon.Errorf(cordon.KindConflict, "case.positive_exists", "the person has a positive result in cordon: open the case from it")
+			e.Extra = map[string]any{"positive_id": id}
 			return e
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
@@ -82,7 +112,6 @@ func (tx *Tx) CreateCase(ctx context.Context, c *cordon.Case, who CaseIdentity, 
 	}
 	c.ReportedAt, c.Version = tx.Now, 1
 	c.PersonID, c.Name = who.PersonID, who.Name
-	var err error
 	c.ID, err = tx.insert(ctx, `INSERT INTO cases (person_id, doc_cipher, doc_index, name, classification, severity, onset_date,
 		sampling_date, variant, lineage, hospital, outcome, origin, jurisdiction, positive_id, detected_at, reported_at,
 		created_by, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
@@ -206,6 +235,12 @@ func (tx *Tx) PositiveResult(ctx context.Context, id int64) (tube string, sample
 		err = notFound("positive")
 	}
 	return tube, sampled, detected, orf.Float64, n.Float64, err
+}
+
+// LockLinks makes the transaction wait for any other that adds links, so
+// that two links checked at once cannot close a cycle together.
+func (tx *Tx) LockLinks(ctx context.Context) error {
+	return tx.db.dialect.serialize(ctx, tx, linksLock)
 }
 
 // CaseLinks reads every transmission link.

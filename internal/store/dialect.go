@@ -34,15 +34,20 @@ type dialect interface {
 	backup(ctx context.Context, db *sql.DB, path string) error
 	// columns lists table -> column names of the user schema.
 	columnsQuery() string
-	// serialize makes the transaction wait for any other that changes
-	// tubes: what SQLite's single writer gives for free.
-	serialize(ctx context.Context, tx *Tx) error
+	// serialize makes the transaction wait for any other that takes the
+	// same lock: what SQLite's single writer gives for free.
+	serialize(ctx context.Context, tx *Tx, lock int64) error
 }
 
-func (sqliteDialect) serialize(context.Context, *Tx) error { return nil }
+func (sqliteDialect) serialize(context.Context, *Tx, int64) error { return nil }
 
-// tubesLock is the advisory lock key of the transactions that change tubes.
-const tubesLock = 0x636f72646f6e01 // "cordon" 1
+// Advisory lock keys of the transactions that read, decide in memory and
+// write back.
+const (
+	tubesLock = 0x636f72646f6e01 // "cordon" 1: tubes (registration, results, boxes)
+	linksLock = 0x636f72646f6e02 // "cordon" 2: transmission links (the cycle check)
+	casesLock = 0x636f72646f6e03 // "cordon" 3: opening cases (one per person)
+)
 
 // serialize takes a transaction-scoped advisory lock. Registration and
 // results read a tube, decide in memory and write it back; on PostgreSQL
@@ -50,8 +55,8 @@ const tubesLock = 0x636f72646f6e01 // "cordon" 1
 // still in flight; the same results by file and by MLLP) would otherwise
 // both take the same slot or both apply a result. It serialises them
 // across every server sharing the database.
-func (postgresDialect) serialize(ctx context.Context, tx *Tx) error {
-	_, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(?)", int64(tubesLock))
+func (postgresDialect) serialize(ctx context.Context, tx *Tx, lock int64) error {
+	_, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(?)", lock)
 	return err
 }
 

@@ -30,7 +30,7 @@ type Submission struct {
 // recalls the tube's people to be sampled again.
 func (tx *Tx) ApplyResults(ctx context.Context, sub Submission, rows []cordon.LabResultInput) (cordon.LabUpload, error) {
 	up := cordon.LabUpload{Received: len(rows)}
-	if err := tx.db.dialect.serialize(ctx, tx); err != nil {
+	if err := tx.db.dialect.serialize(ctx, tx, tubesLock); err != nil {
 		return up, err
 	}
 	tal := tallies{}

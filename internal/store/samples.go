@@ -117,7 +117,7 @@ type newSample struct {
 // samples are inserted many rows to a statement, which is what lets a
 // sampling peak of a city be registered on one SQLite writer.
 func (tx *Tx) RegisterSamples(ctx context.Context, regs []Registration, acks []cordon.SampleAck, turnaround cordon.Turnaround) error {
-	if err := tx.db.dialect.serialize(ctx, tx); err != nil {
+	if err := tx.db.dialect.serialize(ctx, tx, tubesLock); err != nil {
 		return err
 	}
 	tubes, err := tx.batchTubes(ctx, regs)
@@ -484,7 +484,7 @@ func tubeRefuses(t *tubeState, r *Registration) *cordon.Error {
 // CloseTube closes a tube that will take no more samples (the end of a
 // shift), starting its result clock.
 func (tx *Tx) CloseTube(ctx context.Context, scope Scope, barcode string, turnaround cordon.Turnaround) (cordon.Tube, error) {
-	if err := tx.db.dialect.serialize(ctx, tx); err != nil {
+	if err := tx.db.dialect.serialize(ctx, tx, tubesLock); err != nil {
 		return cordon.Tube{}, err
 	}
 	t, err := tx.Tube(ctx, barcode)
@@ -519,7 +519,7 @@ func (s Scope) Contains(code string) bool {
 // CreateBox hands closed (or still open) tubes of a point over to a courier
 // for a lab. Every tube must exist at that point and not be in another box.
 func (tx *Tx) CreateBox(ctx context.Context, b *cordon.Box, tubes []string, turnaround cordon.Turnaround, createdBy int64) error {
-	if err := tx.db.dialect.serialize(ctx, tx); err != nil {
+	if err := tx.db.dialect.serialize(ctx, tx, tubesLock); err != nil {
 		return err
 	}
 	b.SentAt, b.TubeCount = tx.Now, len(tubes)
@@ -591,7 +591,7 @@ func (tx *Tx) BoxByBarcode(ctx context.Context, barcode string) (int64, error) {
 // it are received; those handed over but not scanned are missing, those
 // scanned but not handed over in this box are extra.
 func (tx *Tx) ReceiveBox(ctx context.Context, b *cordon.Box, scanned []string) error {
-	if err := tx.db.dialect.serialize(ctx, tx); err != nil {
+	if err := tx.db.dialect.serialize(ctx, tx, tubesLock); err != nil {
 		return err
 	}
 	if !b.ReceivedAt.IsZero() {
