@@ -291,11 +291,11 @@ func nullID(id int64) any {
 	return id
 }
 
-// Reseal re-encrypts, in transactions of batch persons, every identity
+// resealPersons re-encrypts, in transactions of batch persons, every identity
 // number and phone that is not sealed with the vault's current data key,
 // so that an old key can be retired after a rotation (docs/keys.md). The
 // blind indexes do not change. It returns how many persons it re-sealed.
-func (db *DB) Reseal(ctx context.Context, batch int) (int, error) {
+func (db *DB) resealPersons(ctx context.Context, batch int) (int, error) {
 	if batch <= 0 {
 		batch = 1000
 	}
@@ -351,5 +351,111 @@ func (db *DB) Reseal(ctx context.Context, batch int) (int, error) {
 			return total, nil
 		}
 		after = rows[len(rows)-1].id
+	}
+}
+
+// Reseal re-encrypts, in transactions of batch rows, every identity number
+// and phone not sealed with the vault's current data key: in persons, and
+// in the copies that samples, holds, positives and cases keep of a
+// document. It returns how many rows it changed; after it, the old data
+// keys can be retired.
+func (db *DB) Reseal(ctx context.Context, batch int) (int, error) {
+	if batch <= 0 {
+		batch = 1000
+	}
+	total, err := db.resealPersons(ctx, batch)
+	if err != nil {
+		return total, err
+	}
+	for _, t := range []struct {
+		table string
+		keys  []string
+	}{
+		{"samples", []string{"tube_id", "slot"}},
+		{"holds", []string{"id"}},
+		{"positives", []string{"id"}},
+		{"cases", []string{"id"}},
+	} {
+		n, err := db.resealDocs(ctx, t.table, t.keys, batch)
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("%s: %w", t.table, err)
+		}
+	}
+	return total, nil
+}
+
+// resealDocs re-encrypts the doc_cipher column of a table, walking it in
+// key order.
+func (db *DB) resealDocs(ctx context.Context, table string, keys []string, batch int) (int, error) {
+	cols := strings.Join(keys, ", ")
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(keys)), ", ")
+	var where []string
+	for _, k := range keys {
+		where = append(where, k+" = ?")
+	}
+	total := 0
+	var after []any
+	for {
+		type row struct {
+			key []any
+			doc []byte
+		}
+		var rows []row
+		err := db.Transact(ctx, func(tx *Tx) error {
+			q := "SELECT " + cols + ", doc_cipher FROM " + table
+			args := []any{}
+			if after != nil {
+				q += " WHERE (" + cols + ") > (" + marks + ")"
+				args = append(args, after...)
+			}
+			rs, err := tx.query(ctx, q+" ORDER BY "+cols+" LIMIT ?", append(args, batch)...)
+			if err != nil {
+				return err
+			}
+			for rs.Next() {
+				r := row{key: make([]any, len(keys))}
+				ptrs := make([]any, len(keys)+1)
+				ints := make([]int64, len(keys))
+				for i := range keys {
+					ptrs[i] = &ints[i]
+				}
+				ptrs[len(keys)] = &r.doc
+				if err := rs.Scan(ptrs...); err != nil {
+					rs.Close()
+					return err
+				}
+				for i := range ints {
+					r.key[i] = ints[i]
+				}
+				rows = append(rows, r)
+			}
+			rs.Close()
+			if err := rs.Err(); err != nil {
+				return err
+			}
+			for _, r := range rows {
+				if db.vault.Current(r.doc) {
+					continue
+				}
+				doc, err := db.vault.Open(fieldDoc, r.doc)
+				if err != nil {
+					return fmt.Errorf("%v: %w", r.key, err)
+				}
+				if _, err := tx.exec(ctx, "UPDATE "+table+" SET doc_cipher = ? WHERE "+strings.Join(where, " AND "),
+					append([]any{db.vault.Seal(fieldDoc, doc)}, r.key...)...); err != nil {
+					return err
+				}
+				total++
+			}
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+		if len(rows) < batch {
+			return total, nil
+		}
+		after = rows[len(rows)-1].key
 	}
 }

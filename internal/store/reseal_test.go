@@ -2,9 +2,12 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"cordon"
 	"cordon/internal/store"
 	"cordon/internal/vault"
 )
@@ -68,4 +71,101 @@ func TestResealRetiresAnOldKey(t *testing.T) {
 
 func phoneOf(i int) string {
 	return "1390000" + string(rune('0'+i/1000%10)) + string(rune('0'+i/100%10)) + string(rune('0'+i/10%10)) + string(rune('0'+i%10))
+}
+
+// The copies of a document that mass testing and cases keep (samples,
+// holds, positives, cases) are resealed too: after the old key is retired
+// they all still read.
+func TestResealCoversTestingAndCases(t *testing.T) {
+	ctx := context.Background()
+	key := func() []byte {
+		k, err := vault.ParseKey(vault.NewKey())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	oldKey, newKey, indexKey := key(), key(), key()
+	vaultOf := func(current []byte, old ...[]byte) *vault.Vault {
+		v, err := vault.New(current, old, indexKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "cordon.db")
+	db := openMigrated(t, dsn, store.Options{Vault: vaultOf(oldKey)})
+	var round cordon.Round
+	var point cordon.SamplingPoint
+	write(t, db, func(tx *store.Tx) error {
+		round = cordon.Round{Name: "r", Jurisdiction: "451024", Modes: cordon.DefaultModes(), StartsAt: tx.Now, Deadline: tx.Now.Add(time.Hour)}
+		if err := tx.CreateRound(ctx, &round, 0); err != nil {
+			return err
+		}
+		point = cordon.SamplingPoint{Name: "p", Jurisdiction: "451024", AllDay: true, Tables: 1, Active: true}
+		return tx.CreatePoint(ctx, &point, 0)
+	})
+	var regs []store.Registration
+	for i := range 12 { // a positive pool of 10 and a positive single tube
+		tube, pool := "P1", 10
+		if i >= 10 {
+			tube, pool = fmt.Sprintf("S%d", i), 1
+		}
+		regs = append(regs, store.Registration{SampleInput: cordon.SampleInput{Key: fmt.Sprint(i), RoundID: round.ID, PointID: point.ID,
+			Tube: tube, PoolSize: pool, Group: cordon.GroupGeneral, DocType: cordon.DocCitizenID, IDNumber: citizenID(7000 + i)}, PointArea: "451024"})
+	}
+	read(t, db, func(tx *store.Tx) error { return tx.IdentifySamples(ctx, regs) })
+	write(t, db, func(tx *store.Tx) error {
+		if err := tx.RegisterSamples(ctx, regs, make([]cordon.SampleAck, len(regs)), cordon.DefaultTurnaround); err != nil {
+			return err
+		}
+		_, err := tx.ApplyResults(ctx, store.Submission{Format: "json", Scope: store.Everywhere}, []cordon.LabResultInput{
+			{Barcode: "P1", Outcome: cordon.OutcomePositive}, {Barcode: "S10", Outcome: cordon.OutcomePositive}})
+		return err
+	})
+	var positiveID int64
+	read(t, db, func(tx *store.Tx) error {
+		ps, err := tx.Positives(ctx, store.Everywhere, 0, 10)
+		if err == nil && len(ps) == 1 {
+			positiveID = ps[0].ID
+		}
+		return err
+	})
+	write(t, db, func(tx *store.Tx) error {
+		who, area, detected, _, err := tx.PositiveForCase(ctx, positiveID)
+		if err != nil {
+			return err
+		}
+		c := cordon.Case{Classification: cordon.Confirmed, Origin: cordon.Local, Jurisdiction: area, PositiveID: positiveID, DetectedAt: detected}
+		return tx.CreateCase(ctx, &c, who, 0)
+	})
+	db.Close()
+
+	db = openMigrated(t, dsn, store.Options{Vault: vaultOf(newKey, oldKey)})
+	// 12 samples, 10 holds, 1 positive, 1 case.
+	if got, err := db.Reseal(ctx, 5); err != nil || got != 24 {
+		t.Fatalf("Reseal = %d, %v; want 24", got, err)
+	}
+	db.Close()
+
+	db = openMigrated(t, dsn, store.Options{Vault: vaultOf(newKey)})
+	read(t, db, func(tx *store.Tx) error {
+		tube, err := tx.Tube(ctx, "P1")
+		if err != nil {
+			return err
+		}
+		if ss, err := tx.TubeSamples(ctx, tube.ID); err != nil || len(ss) != 10 || ss[0].IDNumber != citizenID(7000) {
+			t.Errorf("samples after the old key was retired: %v", err)
+		}
+		if hs, err := tx.Holds(ctx, store.Everywhere, cordon.HoldFilter{}); err != nil || len(hs) != 10 {
+			t.Errorf("holds: %d %v", len(hs), err)
+		}
+		if ps, err := tx.Positives(ctx, store.Everywhere, 0, 10); err != nil || len(ps) != 1 || ps[0].IDNumber != citizenID(7010) {
+			t.Errorf("positives: %v", err)
+		}
+		if cs, err := tx.Cases(ctx, store.Everywhere, cordon.CaseFilter{}); err != nil || len(cs) != 1 || cs[0].IDNumber != citizenID(7010) {
+			t.Errorf("cases: %v", err)
+		}
+		return nil
+	})
 }
