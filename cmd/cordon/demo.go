@@ -101,7 +101,7 @@ func printDemo(ctx context.Context, w io.Writer, m *Main, sum demo.Summary, pass
 	fmt.Fprintf(w, "    %d positive pool: %d held for a single-tube retest, %d released, %d positive, %d still held\n",
 		sum.PositivePools, sum.Held, sum.Released, sum.Positives, sum.StillHeld)
 	fmt.Fprintf(w, "    %d lab uploads (Excel and HL7 v2); %d result in the lab inbox\n", len(sum.Uploads), sum.Inbox)
-	fmt.Fprintf(w, "    %d cases opened from the positive single tubes (Omicron BA.1)\n", sum.Cases)
+	fmt.Fprintf(w, "    %d cases (the index case, banquet guests, the pool's positives; Omicron BA.1), %d transmission links\n", sum.Cases, sum.Links)
 	fmt.Fprintf(w, "    Baise published %s sampled by 02-06 noon, %s negative, %d initial positives, %d awaiting re-check;\n"+
 		"    the demo's sampling is scaled down so that it loads in seconds\n\n",
 		thousands(demo.PublishedSampled), thousands(demo.PublishedNegative), demo.PublishedPositives, demo.PublishedRecheck)

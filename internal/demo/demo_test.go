@@ -103,15 +103,27 @@ func TestFirstRoundOfMassTesting(t *testing.T) {
 	if pooled == "" || positives[1].PooledTube != pooled {
 		t.Fatalf("positives must come from the positive pool: %+v", positives)
 	}
-	// Each positive became a case, reported when it opened.
+	// Each positive became a case, reported when it opened; with the index
+	// case and three banquet guests, opened by hand, they form one chain.
 	cases, err := a.Cases(ctx, epi, cordon.CaseFilter{})
-	if err != nil || len(cases) != 2 || sum.Cases != 2 {
-		t.Fatalf("cases: %d (summary %d) %v", len(cases), sum.Cases, err)
+	if err != nil || len(cases) != 6 || sum.Cases != 6 || sum.Links != 5 {
+		t.Fatalf("cases: %d (summary %d, %d links) %v", len(cases), sum.Cases, sum.Links, err)
 	}
+	fromPositives := 0
 	for _, c := range cases {
-		if c.PositiveID == 0 || c.Lineage != "BA.1" || c.Clocks[0].DoneAt.IsZero() || c.Clocks[0].Overdue {
-			t.Errorf("demo case: %+v", c)
+		if c.Lineage != "BA.1" || c.Clocks[0].DoneAt.IsZero() || c.Clocks[0].Overdue {
+			t.Errorf("demo case reported late or without sequencing: %+v", c)
 		}
+		if c.PositiveID != 0 {
+			fromPositives++
+		}
+	}
+	if fromPositives != 2 {
+		t.Errorf("%d cases from positives, want 2", fromPositives)
+	}
+	chains, err := a.Chains(ctx, epi)
+	if err != nil || len(chains.Clusters) != 1 || chains.Clusters[0].Size != 6 || chains.Clusters[0].MaxGeneration != 2 {
+		t.Errorf("the demo's chain: %+v %v", chains.Clusters, err)
 	}
 	tube, err := a.Tube(ctx, app.System, pooled)
 	if err != nil || tube.Result != cordon.OutcomePositive || tube.PoolSize != 10 || len(tube.Samples) != 10 {

@@ -57,7 +57,8 @@ type Testing struct {
 	StillHeld     int // holds that wait for a retest at the end
 	Positives     int // positive single tubes, raised to the epidemiologists
 	Inbox         int // results kept in the lab inbox
-	Cases         int // opened from the positive single tubes
+	Cases         int // opened: from the positive single tubes, and by hand for the index case and banquet guests
+	Links         int // transmission links between the cases
 	Uploads       []Upload
 }
 
@@ -151,6 +152,7 @@ type screening struct {
 	missingBox bool   // one box has lost a tube
 	strayDone  bool   // the misread label has been reported
 	sum        Testing
+	chainCases chainCases
 }
 
 // site is a sampling point with the tubes it is filling and has closed.
@@ -235,6 +237,9 @@ func (s *screening) app(t time.Time) time.Time { return t.Add(s.shift) }
 func (s *screening) run(labActors map[string]cordon.Actor) error {
 	s.tubes = map[string]*tube{}
 	s.at(round1Start.Add(-5 * time.Hour))
+	if err := s.openIndex(); err != nil {
+		return err
+	}
 	r, err := s.a.CreateRound(s.ctx, s.commander, cordon.RoundInput{Name: "百色市第一轮全员核酸检测", Jurisdiction: Debao,
 		StartsAt: s.app(round1Start), Deadline: s.app(round1End), Expected: DebaoPopulation})
 	if err != nil {
@@ -276,6 +281,14 @@ func (s *screening) run(labActors map[string]cordon.Actor) error {
 		if err := s.step(t); err != nil {
 			return fmt.Errorf("%s: %w", t.Format("01-02 15:04"), err)
 		}
+		if t.Equal(guestsOpen) {
+			if err := s.openGuests(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := s.linkFamily(); err != nil {
+		return err
 	}
 	s.sum.Rounds, s.sum.Points, s.sum.Labs = len(s.rounds), len(s.sites), len(s.labs)
 	s.sum.StillHeld = s.sum.Held - s.sum.Released - s.sum.Positives
