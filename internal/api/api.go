@@ -117,6 +117,7 @@ func (s *Server) table() []route {
 
 		{method: "POST", path: "/api/v1/cases", summary: "Open a case from a positive result (positive_id) or for a registered person (person_id)", request: "CaseInput", response: "Case", status: 201, handle: s.openCase},
 		{method: "GET", path: "/api/v1/cases", summary: "Cases of your jurisdiction, newest first, with their reporting clocks (audited)", query: []string{"classification", "cursor", "limit"}, response: "CaseList", status: 200, handle: s.listCases},
+		{method: "GET", path: "/api/v1/cases/export", summary: "The cases of your jurisdiction as a line list: XLSX (default) or CSV (audited)", query: []string{"format"}, response: "LineList", status: 200, handle: s.caseLineList},
 		{method: "GET", path: "/api/v1/cases/{id}", summary: "One case with its clocks and history (audited)", response: "Case", status: 200, handle: s.getCase},
 		{method: "PUT", path: "/api/v1/cases/{id}", summary: "Reclassify a case or change its clinical fields (history kept; optimistic version check)", request: "CaseInput", response: "Case", status: 200, handle: s.updateCase},
 		{method: "GET", path: "/api/v1/cases/{id}/fhir", summary: "A case as a FHIR R4 Bundle: Patient, Condition, Observation, Encounter (audited)", response: "FHIRBundle", status: 200, handle: s.caseFHIR},

@@ -1,9 +1,11 @@
 package api
 
 import (
+	"bytes"
 	"net/http"
 
 	"cordon"
+	"cordon/internal/linelist"
 )
 
 func (s *Server) openCase(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
@@ -94,4 +96,20 @@ func (s *Server) linkCases(w http.ResponseWriter, r *http.Request, actor cordon.
 func (s *Server) chains(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
 	v, err := s.app.Chains(r.Context(), actor)
 	s.reply(w, r, http.StatusOK, v, err)
+}
+
+func (s *Server) caseLineList(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = linelist.XLSX
+	}
+	var buf bytes.Buffer
+	if err := s.app.CaseLineList(r.Context(), actor, format, &buf); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", linelist.ContentType(format))
+	w.Header().Set("Content-Disposition", `attachment; filename="cases.`+format+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(buf.Bytes())
 }

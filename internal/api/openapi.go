@@ -66,6 +66,7 @@ var schemas = map[string]any{
 	"CaseList":           Page[cordon.Case]{},
 	"CaseStep":           CaseStep{},
 	"FHIRBundle":         map[string]any{},
+	"LineList":           "",
 	"Link":               cordon.Link{},
 	"ChainView":          app.ChainView{},
 }

@@ -269,6 +269,16 @@ func TestCasesAPI(t *testing.T) {
 	if resp.StatusCode != 200 || strings.Contains(string(raw), "urn:oid:2.16.156.10011.1.3") || !strings.Contains(string(raw), `"resourceType": "Patient"`) {
 		t.Errorf("commander's FHIR export: %d\n%s", resp.StatusCode, raw)
 	}
+	// The line list, as CSV for the commander (ID numbers masked).
+	resp = f.do("GET", "/api/v1/cases/export?format=csv", f.token("baise"), nil, nil)
+	raw, _ = io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") ||
+		!strings.Contains(string(raw), "病例编号") || !strings.Contains(string(raw), "无症状感染者") || !strings.Contains(string(raw), "*") {
+		t.Errorf("line list: %d %s\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), raw)
+	}
+	if resp := f.do("GET", "/api/v1/cases/export?format=pdf", admin, nil, &p); resp.StatusCode != 422 || p.Code != "linelist.format" {
+		t.Errorf("line list as pdf: %d %+v", resp.StatusCode, p)
+	}
 	var list struct {
 		Items []cordon.Case `json:"items"`
 	}

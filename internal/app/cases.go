@@ -3,12 +3,14 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
 
 	"cordon"
 	"cordon/internal/fhir"
+	"cordon/internal/linelist"
 	"cordon/internal/store"
 )
 
@@ -342,4 +344,47 @@ func (a *App) Chains(ctx context.Context, actor cordon.Actor) (ChainView, error)
 		v.Links = []cordon.Link{}
 	}
 	return v, nil
+}
+
+// MaxLineList bounds a case line list.
+const MaxLineList = 100_000
+
+// CaseLineList writes the cases of the actor's subtree as a line list in
+// CSV or XLSX, ID numbers masked unless the role reads them in full. The
+// export is audited with the cases it holds.
+func (a *App) CaseLineList(ctx context.Context, actor cordon.Actor, format string, w io.Writer) error {
+	if err := authorize(actor, cordon.PermCaseRead); err != nil {
+		return err
+	}
+	if format != linelist.CSV && format != linelist.XLSX {
+		return cordon.Errorf(cordon.KindInvalid, "linelist.format", "the format is csv or xlsx").WithField("format", "linelist.format")
+	}
+	var all []cordon.Case
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		var after int64
+		for len(all) < MaxLineList {
+			page, err := tx.Cases(ctx, store.ScopeOf(actor), cordon.CaseFilter{After: after, Limit: store.MaxLimit})
+			if err != nil {
+				return err
+			}
+			all = append(all, page...)
+			if len(page) < store.MaxLimit {
+				return nil
+			}
+			after = page[len(page)-1].ID
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, len(all))
+	for i := range all {
+		ids[i] = all[i].ID
+		a.presentCase(actor, &all[i])
+	}
+	if err := a.recordRead(ctx, actor, "case.line_list", "", "", format+": cases "+joinIDs(ids)); err != nil {
+		return err
+	}
+	return linelist.WriteCases(w, format, all, func(code string) string { return a.dir.Path(code) })
 }
