@@ -143,6 +143,20 @@ type LabResultInput struct {
 	Unreadable *Error `json:"-"`
 }
 
+// Check trims the barcode and says what makes the result unusable, or nil.
+func (r *LabResultInput) Check() *Error {
+	r.Barcode = strings.TrimSpace(r.Barcode)
+	switch {
+	case !ValidBarcode(r.Barcode):
+		return Errorf(KindInvalid, "labfile.missing_barcode", "no valid tube barcode").WithField("barcode", "labfile.missing_barcode")
+	case r.Outcome != OutcomePositive && r.Outcome != OutcomeNegative && r.Outcome != OutcomeInvalid:
+		return Errorf(KindInvalid, "labfile.bad_result", "result %q is not positive, negative or invalid", r.Outcome).WithField("result", "labfile.bad_result")
+	case r.CtORF1ab < 0 || r.CtORF1ab > 60 || r.CtN < 0 || r.CtN > 60:
+		return Errorf(KindInvalid, "labfile.bad_ct", "a Ct value must lie between 0 and 60").WithField("ct", "labfile.bad_ct")
+	}
+	return nil
+}
+
 // LabUpload is the answer to a batch of results.
 type LabUpload struct {
 	Received int            `json:"received"` // rows or results read

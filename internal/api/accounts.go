@@ -88,13 +88,5 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, actor cordon.A
 		}
 	}
 	es, err := s.app.AuditLog(r.Context(), actor, f)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	page := Page[cordon.AuditEntry]{Items: nonNil(es)}
-	if len(es) == limit {
-		page.Next = encodeCursor(es[len(es)-1].ID)
-	}
-	writeJSON(w, http.StatusOK, page)
+	s.reply(w, r, http.StatusOK, page(es, limit, func(e cordon.AuditEntry) int64 { return e.ID }), err)
 }

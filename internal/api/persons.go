@@ -64,15 +64,7 @@ func (s *Server) listPersons(w http.ResponseWriter, r *http.Request, actor cordo
 	ps, err := s.app.Persons(r.Context(), actor, cordon.PersonFilter{
 		Query: q.Get("q"), Phone: q.Get("phone"), Jurisdiction: q.Get("jurisdiction"), After: after, Limit: limit,
 	})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	page := Page[cordon.Person]{Items: nonNil(ps)}
-	if len(ps) == limit {
-		page.Next = encodeCursor(ps[len(ps)-1].ID)
-	}
-	writeJSON(w, http.StatusOK, page)
+	s.reply(w, r, http.StatusOK, page(ps, limit, func(p cordon.Person) int64 { return p.ID }), err)
 }
 
 func (s *Server) updatePerson(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {

@@ -43,10 +43,7 @@ func listArgs(r *http.Request) (after int64, limit int, err error) {
 // page builds a page whose next cursor is the last item's id when the page
 // is full.
 func page[T any](items []T, limit int, id func(T) int64) Page[T] {
-	p := Page[T]{Items: items}
-	if p.Items == nil {
-		p.Items = []T{}
-	}
+	p := Page[T]{Items: nonNil(items)}
 	if len(items) == limit && limit > 0 {
 		p.Next = encodeCursor(id(items[len(items)-1]))
 	}
@@ -240,10 +237,7 @@ func (s *Server) reportQueue(w http.ResponseWriter, r *http.Request, actor cordo
 
 func (s *Server) publicPoints(w http.ResponseWriter, r *http.Request, _ cordon.Actor) {
 	ps, err := s.app.PublicPoints(r.Context(), r.URL.Query().Get("jurisdiction"))
-	if ps == nil {
-		ps = []cordon.SamplingPoint{}
-	}
-	s.reply(w, r, http.StatusOK, Page[cordon.SamplingPoint]{Items: ps}, err)
+	s.reply(w, r, http.StatusOK, Page[cordon.SamplingPoint]{Items: nonNil(ps)}, err)
 }
 
 // MaxSampleBody bounds a registration batch.
@@ -310,10 +304,7 @@ func (s *Server) createLab(w http.ResponseWriter, r *http.Request, actor cordon.
 
 func (s *Server) listLabs(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
 	ls, err := s.app.Labs(r.Context(), actor)
-	if ls == nil {
-		ls = []cordon.LabStatus{}
-	}
-	s.reply(w, r, http.StatusOK, Page[cordon.LabStatus]{Items: ls}, err)
+	s.reply(w, r, http.StatusOK, Page[cordon.LabStatus]{Items: nonNil(ls)}, err)
 }
 
 // LabDetail is a lab's load and its overdue tubes.
@@ -329,10 +320,7 @@ func (s *Server) getLab(w http.ResponseWriter, r *http.Request, actor cordon.Act
 		return
 	}
 	st, overdue, err := s.app.LabStatus(r.Context(), actor, id)
-	if overdue == nil {
-		overdue = []cordon.Tube{}
-	}
-	s.reply(w, r, http.StatusOK, LabDetail{st, overdue}, err)
+	s.reply(w, r, http.StatusOK, LabDetail{st, nonNil(overdue)}, err)
 }
 
 // uploadResults takes results in JSON, CSV, XLSX or HL7 v2, by Content-Type.

@@ -174,11 +174,11 @@ func (a *App) Persons(ctx context.Context, actor cordon.Actor, f cordon.PersonFi
 		return err
 	})
 	if err == nil && len(out) > 0 {
-		ids := make([]string, len(out))
+		ids := make([]int64, len(out))
 		for i, p := range out {
-			ids[i] = strconv.FormatInt(p.ID, 10)
+			ids[i] = p.ID
 		}
-		err = a.recordRead(ctx, actor, "person.list", "", "", "persons "+strings.Join(ids, ","))
+		err = a.recordRead(ctx, actor, "person.list", "", "", "persons "+joinIDs(ids))
 	}
 	if err != nil {
 		return nil, err

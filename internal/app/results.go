@@ -106,15 +106,7 @@ func (a *App) UploadResults(ctx context.Context, actor cordon.Actor, format stri
 		if r.Unreadable != nil {
 			continue
 		}
-		r.Barcode = strings.TrimSpace(r.Barcode)
-		switch {
-		case !cordon.ValidBarcode(r.Barcode):
-			r.Unreadable = cordon.Errorf(cordon.KindInvalid, "labfile.missing_barcode", "no valid tube barcode").WithField("barcode", "labfile.missing_barcode")
-		case r.Outcome != cordon.OutcomePositive && r.Outcome != cordon.OutcomeNegative && r.Outcome != cordon.OutcomeInvalid:
-			r.Unreadable = cordon.Errorf(cordon.KindInvalid, "labfile.bad_result", "result %q is not positive, negative or invalid", r.Outcome).WithField("result", "labfile.bad_result")
-		case r.CtORF1ab < 0 || r.CtORF1ab > 60 || r.CtN < 0 || r.CtN > 60:
-			r.Unreadable = cordon.Errorf(cordon.KindInvalid, "labfile.bad_ct", "a Ct value must lie between 0 and 60").WithField("ct", "labfile.bad_ct")
-		}
+		r.Unreadable = r.Check()
 	}
 	sub := store.Submission{Format: format, AccountID: actor.AccountID, Username: actor.Username,
 		Jurisdiction: actor.Jurisdiction, Scope: store.ScopeOf(actor)}
@@ -241,15 +233,9 @@ func (a *App) ResolveInbox(ctx context.Context, actor cordon.Actor, id int64, re
 		}
 		how := "dismissed: " + res.Note
 		if !res.Dismiss {
-			row := cordon.LabResultInput{Line: 1, Barcode: strings.TrimSpace(res.Barcode), Outcome: res.Outcome, CtORF1ab: res.CtORF1ab, CtN: res.CtN, Raw: it.Raw}
-			if !cordon.ValidBarcode(row.Barcode) {
-				return cordon.Errorf(cordon.KindInvalid, "labfile.missing_barcode", "give the tube barcode").WithField("barcode", "labfile.missing_barcode")
-			}
-			if row.Outcome != cordon.OutcomePositive && row.Outcome != cordon.OutcomeNegative && row.Outcome != cordon.OutcomeInvalid {
-				return cordon.Errorf(cordon.KindInvalid, "labfile.bad_result", "give the result").WithField("result", "labfile.bad_result")
-			}
-			if row.CtORF1ab < 0 || row.CtORF1ab > 60 || row.CtN < 0 || row.CtN > 60 {
-				return cordon.Errorf(cordon.KindInvalid, "labfile.bad_ct", "a Ct value must lie between 0 and 60").WithField("ct", "labfile.bad_ct")
+			row := cordon.LabResultInput{Line: 1, Barcode: res.Barcode, Outcome: res.Outcome, CtORF1ab: res.CtORF1ab, CtN: res.CtN, Raw: it.Raw}
+			if e := row.Check(); e != nil {
+				return e
 			}
 			up, err = tx.ApplyResults(ctx, store.Submission{Format: "inbox", AccountID: actor.AccountID, Username: actor.Username,
 				Jurisdiction: actor.Jurisdiction, Scope: store.ScopeOf(actor)}, []cordon.LabResultInput{row})

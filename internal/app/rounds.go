@@ -189,10 +189,36 @@ func (a *App) RoundProgress(ctx context.Context, actor cordon.Actor, id int64, c
 	if code == r.Jurisdiction && r.Expected > 0 {
 		nodes[code].Expected = r.Expected
 	}
+	// Divisions are named from the directory; the grids among the nodes
+	// in one lookup.
+	var grids []string
+	for c := range nodes {
+		if _, ok := a.dir.Lookup(c); !ok {
+			grids = append(grids, c)
+		}
+	}
+	gridNames := map[string]string{}
+	if len(grids) > 0 {
+		if err := a.db.Read(ctx, func(tx *store.Tx) error {
+			gridNames, err = tx.GridNames(ctx, grids)
+			return err
+		}); err != nil {
+			return cordon.Progress{}, err
+		}
+	}
+	name := func(c string) string {
+		if j, ok := a.dir.Lookup(c); ok {
+			return j.Name
+		}
+		if n, ok := gridNames[c]; ok {
+			return n
+		}
+		return c
+	}
 	var build func(c string) cordon.Progress
 	build = func(c string) cordon.Progress {
 		n := *nodes[c]
-		n.Name = a.placeName(ctx, c)
+		n.Name = name(c)
 		cs := make([]string, 0, len(kids[c]))
 		for k := range kids[c] {
 			cs = append(cs, k)
@@ -204,24 +230,6 @@ func (a *App) RoundProgress(ctx context.Context, actor cordon.Actor, id int64, c
 		return n
 	}
 	return build(code), nil
-}
-
-// placeName names a division or grid, or returns the code when unknown.
-func (a *App) placeName(ctx context.Context, code string) string {
-	if j, ok := a.dir.Lookup(code); ok {
-		return j.Name
-	}
-	var name string
-	_ = a.db.Read(ctx, func(tx *store.Tx) error {
-		if g, err := tx.Grid(ctx, code); err == nil {
-			name = g.Name
-		}
-		return nil
-	})
-	if name == "" {
-		return code
-	}
-	return name
 }
 
 // Unsampled lists the registered people of an area (a grid, for its grid

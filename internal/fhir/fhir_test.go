@@ -150,12 +150,28 @@ func TestCaseBundleIdentifiers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		has := strings.Contains(string(data), `"identifier": [`+"\n"+`     {`) || strings.Contains(string(data), c.number)
+		var b struct {
+			Entry []struct {
+				Resource struct {
+					ResourceType string `json:"resourceType"`
+					Identifier   []struct {
+						System string `json:"system"`
+						Value  string `json:"value"`
+					} `json:"identifier"`
+				} `json:"resource"`
+			} `json:"entry"`
+		}
+		if err := json.Unmarshal(data, &b); err != nil {
+			t.Fatal(err)
+		}
+		patient := b.Entry[0].Resource
 		switch {
-		case c.system == "" && strings.Contains(string(data), c.number):
-			t.Errorf("%s: a masked number was exported", c.number)
-		case c.system != "" && (!has || !strings.Contains(string(data), c.system)):
-			t.Errorf("%s: want system %s in\n%s", c.number, c.system, data)
+		case patient.ResourceType != "Patient":
+			t.Fatalf("first entry %s, want the Patient", patient.ResourceType)
+		case c.system == "" && len(patient.Identifier) != 0:
+			t.Errorf("%s: a masked number was exported: %+v", c.number, patient.Identifier)
+		case c.system != "" && (len(patient.Identifier) != 1 || patient.Identifier[0].System != c.system || patient.Identifier[0].Value != c.number):
+			t.Errorf("%s: want system %s, got %+v", c.number, c.system, patient.Identifier)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"cordon"
 	"cordon/internal/hl7"
 )
 
@@ -84,7 +85,7 @@ func location(perr *hl7.ParseError) string {
 }
 
 func appendMessageRows(rows []Row, n int, m hl7.Message) []Row {
-	results, err := hl7.ResultsIn(m, china)
+	results, err := hl7.ResultsIn(m, cordon.ChinaTime)
 	if err != nil {
 		return append(rows, Row{Line: n, Raw: m.Raw, Err: &RowError{
 			Code:    CodeNoResult,

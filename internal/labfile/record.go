@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode"
 
+	"cordon"
 	"cordon/internal/hl7"
 )
 
@@ -185,10 +186,6 @@ func parseCt(s string) (float64, bool) {
 	return v, true
 }
 
-// china is the time of Chinese labs, UTC+8 all year round (no daylight
-// saving since 1991), so a fixed zone needs no time zone database.
-var china = time.FixedZone("CST", 8*60*60)
-
 // localLayouts are the ways lab exports write a time without an offset; such
 // a time is China time, which is what a Chinese lab's clock shows. A date
 // alone is taken as its midnight.
@@ -218,7 +215,7 @@ func parseTime(s string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	for _, layout := range localLayouts {
-		if t, err := time.ParseInLocation(layout, s, china); err == nil {
+		if t, err := time.ParseInLocation(layout, s, cordon.ChinaTime); err == nil {
 			return t.UTC(), true
 		}
 	}

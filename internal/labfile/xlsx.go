@@ -10,6 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"cordon"
 	"cordon/internal/hl7"
 )
 
@@ -158,7 +159,7 @@ func WriteXLSX(w io.Writer, rows []Row) error {
 		}
 		cells[0], cells[1], cells[2], cells[3], cells[4] = r.Barcode, result, ctCell(r.CtORF1ab), ctCell(r.CtN), nil
 		if !r.Observed.IsZero() {
-			cells[4] = excelize.Cell{StyleID: timeStyle, Value: r.Observed.In(china)}
+			cells[4] = excelize.Cell{StyleID: timeStyle, Value: r.Observed.In(cordon.ChinaTime)}
 		}
 		cell, err := excelize.CoordinatesToCellName(1, i+2)
 		if err != nil {

@@ -77,3 +77,21 @@ func (tx *Tx) RenameGrid(ctx context.Context, code, name string) error {
 	}
 	return nil
 }
+
+// GridNames names the grids among codes, in one lookup.
+func (tx *Tx) GridNames(ctx context.Context, codes []string) (map[string]string, error) {
+	out := make(map[string]string, len(codes))
+	vals := make([]any, len(codes))
+	for i, c := range codes {
+		vals[i] = c
+	}
+	err := tx.queryIn(ctx, "SELECT code, name FROM grids WHERE code IN (%s)", nil, vals, func(rows *sql.Rows) error {
+		var code, name string
+		if err := rows.Scan(&code, &name); err != nil {
+			return err
+		}
+		out[code] = name
+		return nil
+	})
+	return out, err
+}

@@ -188,20 +188,7 @@ func (tx *Tx) Persons(ctx context.Context, scope Scope, f cordon.PersonFilter) (
 	}
 	b.WriteString(" ORDER BY id DESC LIMIT ?")
 	args = append(args, clampLimit(f.Limit))
-	rows, err := tx.query(ctx, b.String(), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []cordon.Person
-	for rows.Next() {
-		p, err := tx.scanPerson(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return tx.persons(ctx, b.String(), args...)
 }
 
 // CountPersons counts live persons in the scope.

@@ -18,21 +18,7 @@ import (
 // unchanged blind index.
 func TestResealRetiresAnOldKey(t *testing.T) {
 	ctx := context.Background()
-	key := func() []byte {
-		k, err := vault.ParseKey(vault.NewKey())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return k
-	}
-	oldKey, newKey, indexKey := key(), key(), key()
-	vaultOf := func(current []byte, old ...[]byte) *vault.Vault {
-		v, err := vault.New(current, old, indexKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
+	oldKey, newKey, vaultOf := keyRotation(t)
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "cordon.db")
 
 	db := openMigrated(t, dsn, store.Options{Vault: vaultOf(oldKey)})
@@ -78,21 +64,7 @@ func phoneOf(i int) string {
 // they all still read.
 func TestResealCoversTestingAndCases(t *testing.T) {
 	ctx := context.Background()
-	key := func() []byte {
-		k, err := vault.ParseKey(vault.NewKey())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return k
-	}
-	oldKey, newKey, indexKey := key(), key(), key()
-	vaultOf := func(current []byte, old ...[]byte) *vault.Vault {
-		v, err := vault.New(current, old, indexKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
+	oldKey, newKey, vaultOf := keyRotation(t)
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "cordon.db")
 	db := openMigrated(t, dsn, store.Options{Vault: vaultOf(oldKey)})
 	var round cordon.Round
@@ -168,4 +140,25 @@ func TestResealCoversTestingAndCases(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// keyRotation makes an old and a new data key and a function that builds a
+// vault of a current key and old ones, all sharing one index key.
+func keyRotation(t *testing.T) (oldKey, newKey []byte, vaultOf func(current []byte, old ...[]byte) *vault.Vault) {
+	t.Helper()
+	key := func() []byte {
+		k, err := vault.ParseKey(vault.NewKey())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	indexKey := key()
+	return key(), key(), func(current []byte, old ...[]byte) *vault.Vault {
+		v, err := vault.New(current, old, indexKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
 }

@@ -202,10 +202,15 @@ func (tx *Tx) RoundTallies(ctx context.Context, roundID int64) ([]AreaTally, err
 
 // tallies accumulates changes to round_tallies within a transaction and
 // writes them in one statement per area.
-type tallies map[[2]any]*cordon.Tally
+type tallies map[roundArea]*cordon.Tally
+
+type roundArea struct {
+	round int64
+	area  string
+}
 
 func (t tallies) at(roundID int64, area string) *cordon.Tally {
-	k := [2]any{roundID, area}
+	k := roundArea{roundID, area}
 	x, ok := t[k]
 	if !ok {
 		x = &cordon.Tally{}
@@ -227,7 +232,7 @@ func (tx *Tx) flushTallies(ctx context.Context, t tallies) error {
 				tubes_resulted = round_tallies.tubes_resulted + excluded.tubes_resulted,
 				positive_tubes = round_tallies.positive_tubes + excluded.positive_tubes,
 				positives = round_tallies.positives + excluded.positives`,
-			k[0], k[1], d.Sampled, d.Duplicates, d.Tubes, d.TubesSent, d.TubesReceived, d.TubesResulted, d.PositiveTubes, d.Positives)
+			k.round, k.area, d.Sampled, d.Duplicates, d.Tubes, d.TubesSent, d.TubesReceived, d.TubesResulted, d.PositiveTubes, d.Positives)
 		if err != nil {
 			return err
 		}

@@ -491,7 +491,7 @@ func (tx *Tx) CloseTube(ctx context.Context, scope Scope, barcode string, turnar
 	if err != nil {
 		return t, err
 	}
-	if w, _ := scope.where("x"); w == "1=0" || !scope.all && !(t.Area >= scope.lo && t.Area < scope.hi) {
+	if !scope.Contains(t.Area) {
 		return t, notFound("tube")
 	}
 	if t.Status != cordon.TubeOpen {
@@ -506,14 +506,6 @@ func (tx *Tx) CloseTube(ctx context.Context, scope Scope, barcode string, turnar
 		return t, err
 	}
 	return tx.Tube(ctx, barcode)
-}
-
-// Contains reports whether a jurisdiction code lies in the scope.
-func (s Scope) Contains(code string) bool {
-	if s.all {
-		return true
-	}
-	return s.lo != "" && code >= s.lo && code < s.hi
 }
 
 // CreateBox hands closed (or still open) tubes of a point over to a courier

@@ -383,6 +383,14 @@ func Inside(code string) Scope {
 // ScopeOf is the scope of an actor.
 func ScopeOf(a cordon.Actor) Scope { return Inside(a.Jurisdiction) }
 
+// Contains reports whether a jurisdiction code lies in the scope.
+func (s Scope) Contains(code string) bool {
+	if s.all {
+		return true
+	}
+	return s.lo != "" && code >= s.lo && code < s.hi
+}
+
 // where returns a condition that column lies in the scope, and its args.
 func (s Scope) where(column string) (string, []any) {
 	switch {
