@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what cordon's tests need on a Debian machine, when missing:
 # PostgreSQL (throwaway test server), Chromium (browser tests), zbar-tools
-# (QR decoding in tests), and the npm packages for the page assets.
+# (QR decoding in tests), poppler (PDF text extraction and rendering in
+# tests), and the npm packages for the page assets.
 # Without root it only reports what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,7 @@ need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils poppler-data)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 
 if [ ${#need[@]} -gt 0 ]; then
