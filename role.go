@@ -51,6 +51,11 @@ const (
 	PermPositiveRead     Permission = "positive.read"  // positive single tubes
 	PermCaseRead         Permission = "case.read"      // cases and their history
 	PermCaseWrite        Permission = "case.write"     // open, reclassify and report cases
+	PermPolicyManage     Permission = "policy.manage"  // choose the policy edition in force and override its values
+	PermVenueRead        Permission = "venue.read"     // venues and their codes
+	PermVenueManage      Permission = "venue.manage"   // register venues, print and reissue their codes
+	PermScanInWrite      Permission = "scanin.write"   // record scan-ins from venue devices and reverse scanning
+	PermScanInRead       Permission = "scanin.read"    // itineraries and companion search over scan-ins
 )
 
 // grants is the role matrix. Unmasked personal data goes only to roles that
@@ -58,13 +63,14 @@ const (
 // and isolation-site managers; administrators for corrections and merges.
 var grants = map[Role][]Permission{
 	RoleAdmin: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermPersonMerge, PermJurisdictionRead, PermGridManage, PermAccountManage, PermAuditRead,
-		PermTestingRead, PermTestingManage, PermSampleWrite, PermLabWrite, PermRecallRead, PermPositiveRead, PermCaseRead, PermCaseWrite},
-	RoleCommander:      {PermPersonRead, PermJurisdictionRead, PermTestingRead, PermTestingManage, PermRecallRead, PermPositiveRead, PermCaseRead},
-	RoleEpidemiologist: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermPersonMerge, PermJurisdictionRead, PermTestingRead, PermRecallRead, PermPositiveRead, PermCaseRead, PermCaseWrite},
-	RoleGridWorker:     {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermRecallRead},
+		PermTestingRead, PermTestingManage, PermSampleWrite, PermLabWrite, PermRecallRead, PermPositiveRead, PermCaseRead, PermCaseWrite,
+		PermPolicyManage, PermVenueRead, PermVenueManage, PermScanInWrite, PermScanInRead},
+	RoleCommander:      {PermPersonRead, PermJurisdictionRead, PermTestingRead, PermTestingManage, PermRecallRead, PermPositiveRead, PermCaseRead, PermVenueRead},
+	RoleEpidemiologist: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermPersonMerge, PermJurisdictionRead, PermTestingRead, PermRecallRead, PermPositiveRead, PermCaseRead, PermCaseWrite, PermVenueRead, PermScanInRead},
+	RoleGridWorker:     {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermRecallRead, PermVenueRead, PermVenueManage, PermScanInWrite},
 	RoleSampler:        {PermPersonRead, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermSampleWrite},
 	RoleLab:            {PermPersonRead, PermJurisdictionRead, PermTestingRead, PermLabWrite},
-	RoleCheckpoint:     {PermPersonRead, PermPersonWrite, PermJurisdictionRead, PermTestingRead},
+	RoleCheckpoint:     {PermPersonRead, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermVenueRead, PermScanInWrite},
 	RoleIsolationSite:  {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermJurisdictionRead, PermTestingRead},
 	RoleViewer:         {PermPersonRead, PermJurisdictionRead, PermTestingRead},
 }

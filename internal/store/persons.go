@@ -376,7 +376,7 @@ func (db *DB) Reseal(ctx context.Context, batch int) (int, error) {
 // key order.
 func (db *DB) resealDocs(ctx context.Context, table string, keys []string, batch int) (int, error) {
 	cols := strings.Join(keys, ", ")
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(keys)), ", ")
+	marks := placeholders(len(keys))
 	var where []string
 	for _, k := range keys {
 		where = append(where, k+" = ?")

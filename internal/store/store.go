@@ -436,3 +436,8 @@ func clampLimit(n int) int {
 	}
 	return n
 }
+
+// placeholders returns "?, ?, ?" for n parameters.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
