@@ -170,3 +170,17 @@ func MaskPhone(s string) string {
 	}
 	return s[:3] + "****" + s[7:]
 }
+
+// MaskName hides a name but its first and, for names of three or more
+// characters, its last character, as public pages show names: 张*, 张*三,
+// 欧阳**锋.
+func MaskName(name string) string {
+	r := []rune(strings.TrimSpace(name))
+	switch {
+	case len(r) == 0:
+		return ""
+	case len(r) <= 2:
+		return string(r[0]) + "*"
+	}
+	return string(r[0]) + strings.Repeat("*", len(r)-2) + string(r[len(r)-1])
+}

@@ -125,6 +125,20 @@ func (s *Server) table() []route {
 		{method: "GET", path: "/api/v1/chains", summary: "Transmission chains and clusters of your jurisdiction: generations, superspreaders, cluster size by day", response: "ChainView", status: 200, handle: s.chains},
 		{method: "POST", path: "/api/v1/cases/{id}/steps", summary: "Record a reporting step done: trajectory or initial_report", request: "CaseStep", response: "Case", status: 200, handle: s.markCaseStep},
 
+		{method: "GET", path: "/api/v1/policies", summary: "The policy edition in force in a jurisdiction on a day, the shipped editions and the assignments that bear on it", query: []string{"jurisdiction", "at"}, response: "PolicyView", status: 200, handle: s.getPolicy},
+		{method: "PUT", path: "/api/v1/policies", summary: "Put an edition in force in a jurisdiction from a day, or override single values there (administrators)", request: "PolicyAssignment", status: 204, handle: s.setPolicy},
+
+		{method: "POST", path: "/api/v1/venues", summary: "Register a venue; it gets a signed venue code", request: "VenueInput", response: "Venue", status: 201, handle: s.createVenue},
+		{method: "GET", path: "/api/v1/venues", summary: "Venues of your jurisdiction", query: []string{"q", "category", "cursor", "limit"}, response: "VenueList", status: 200, handle: s.listVenues},
+		{method: "GET", path: "/api/v1/venues/{id}", summary: "One venue with its current code", response: "Venue", status: 200, handle: s.getVenue},
+		{method: "PUT", path: "/api/v1/venues/{id}", summary: "Change a venue (optimistic version check); active false closes it", request: "VenueInput", response: "Venue", status: 200, handle: s.updateVenue},
+		{method: "POST", path: "/api/v1/venues/{id}/reissue", summary: "Give a venue a new code, revoking the printed ones", request: "ReissueRequest", response: "Venue", status: 200, handle: s.reissueVenueCode},
+		{method: "GET", path: "/api/v1/public/venue-code-key", public: true, summary: "The public key that checks venue codes offline", response: "VenueCodeKey", status: 200, handle: s.venueCodeKey},
+		{method: "POST", path: "/api/v1/public/scan-in", public: true, summary: "A person's own scan of a venue code, identified by ID number and phone (no sign-in)", request: "PublicScanInput", response: "PublicScanIn", status: 201, handle: s.publicScanIn},
+		{method: "POST", path: "/api/v1/scan-ins", summary: "Record up to 5,000 scan-ins from venue devices or reverse scanning; answered once durable, resends answer replayed", request: "ScanInBatch", response: "ScanInSummary", status: 200, handle: s.recordScanIns},
+		{method: "GET", path: "/api/v1/persons/{id}/scan-ins", summary: "A person's scan-ins between two times (audited)", query: []string{"from", "to"}, response: "ScanInList", status: 200, handle: s.itinerary},
+		{method: "POST", path: "/api/v1/companions/search", summary: "Spatio-temporal companions of a case's infectious window or of an itinerary, ranked by overlap (audited)", request: "CompanionQuery", response: "CompanionSearch", status: 200, handle: s.searchCompanions},
+
 		{method: "GET", path: "/api/v1/audit", summary: "Browse the audit log", query: []string{"username", "action", "record", "since", "until", "cursor", "limit"}, response: "AuditList", status: 200, handle: s.auditLog},
 	}
 }

@@ -7,6 +7,7 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
 	"log/slog"
 	"sync"
 	"time"
@@ -60,6 +61,9 @@ type App struct {
 	sleep func(context.Context, time.Duration)
 	// knownGrids remembers grid codes seen to exist (grids are never deleted).
 	knownGrids sync.Map
+	// venueKey signs venue codes; venues caches what scan-ins check.
+	venueKey ed25519.PrivateKey
+	venues   venueCache
 }
 
 // Option adjusts an App at construction.
@@ -73,7 +77,7 @@ func WithSleep(f func(context.Context, time.Duration)) Option { return func(a *A
 
 // New builds the application over an open, migrated database.
 func New(db *store.DB, dir *division.Directory, cfg Config, log *slog.Logger, opts ...Option) *App {
-	a := &App{db: db, dir: dir, cfg: cfg, log: log, now: time.Now, sleep: sleepCtx}
+	a := &App{db: db, dir: dir, cfg: cfg, log: log, now: time.Now, sleep: sleepCtx, venueKey: db.SigningKey("venue code")}
 	for _, o := range opts {
 		o(a)
 	}

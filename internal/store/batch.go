@@ -20,10 +20,11 @@ import (
 const maxBatch = 256
 
 type batchReq struct {
-	ctx  context.Context
-	fn   func(*Tx) error
-	err  error
-	done chan struct{}
+	ctx    context.Context
+	synced bool // the answer promises the data is on disk
+	fn     func(*Tx) error
+	err    error
+	done   chan struct{}
 }
 
 type batcher struct {
@@ -58,7 +59,18 @@ var errClosed = errors.New("store: database closed")
 // callers, inside a savepoint of its own, and returns after the shared
 // transaction has committed. fn must not keep the Tx after it returns.
 func (db *DB) Batch(ctx context.Context, fn func(*Tx) error) error {
-	r := &batchReq{ctx: ctx, fn: fn, done: make(chan struct{})}
+	return db.batchRun(&batchReq{ctx: ctx, fn: fn, done: make(chan struct{})})
+}
+
+// BatchSynced is Batch for the bulk ingestion paths whose answers promise
+// that the data is on disk: the shared transaction that carries the work
+// commits as TransactSynced does.
+func (db *DB) BatchSynced(ctx context.Context, fn func(*Tx) error) error {
+	return db.batchRun(&batchReq{ctx: ctx, fn: fn, synced: true, done: make(chan struct{})})
+}
+
+func (db *DB) batchRun(r *batchReq) error {
+	ctx := r.ctx
 	b := db.batch
 	b.mu.RLock()
 	if b.closed {
@@ -114,12 +126,19 @@ func (db *DB) batchLoop() {
 }
 
 func (db *DB) runBatch(reqs []*batchReq) {
+	run := db.run
+	for _, r := range reqs {
+		if r.synced {
+			run = db.TransactSynced
+			break
+		}
+	}
 	if len(reqs) == 1 {
 		// Alone, the writer needs no savepoint: its failure rolls back the
 		// whole transaction, which holds nothing else.
 		r := reqs[0]
 		if r.err = r.ctx.Err(); r.err == nil {
-			r.err = db.run(context.Background(), func(tx *Tx) (err error) {
+			r.err = run(context.Background(), func(tx *Tx) (err error) {
 				defer func() {
 					if p := recover(); p != nil {
 						err = fmt.Errorf("store: panic in batched write: %v", p)
@@ -131,7 +150,7 @@ func (db *DB) runBatch(reqs []*batchReq) {
 		close(r.done)
 		return
 	}
-	err := db.run(context.Background(), func(tx *Tx) error {
+	err := run(context.Background(), func(tx *Tx) error {
 		for _, r := range reqs {
 			r.err = db.runSavepoint(tx, r)
 		}

@@ -7,6 +7,7 @@ package store
 
 import (
 	"context"
+	"crypto/ed25519"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -441,3 +442,7 @@ func clampLimit(n int) int {
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
+
+// SigningKey is the vault's Ed25519 key for a purpose (venue codes, health
+// codes).
+func (db *DB) SigningKey(purpose string) ed25519.PrivateKey { return db.vault.SigningKey(purpose) }

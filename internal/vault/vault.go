@@ -8,6 +8,7 @@ package vault
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -136,6 +137,17 @@ func (v *Vault) Index(field, value string) []byte {
 	m.Write([]byte{0})
 	m.Write([]byte(value))
 	return m.Sum(nil)[:16]
+}
+
+// SigningKey derives an Ed25519 key for signing codes that cordon hands
+// out (venue codes, health codes), one per purpose. It comes from the index
+// key, which every server sharing a database holds and which does not
+// rotate with the data key, so codes printed once stay valid; a leak of the
+// index key means reissuing them (docs/keys.md).
+func (v *Vault) SigningKey(purpose string) ed25519.PrivateKey {
+	m := hmac.New(sha256.New, v.indexKey)
+	m.Write([]byte("cordon signing key\x00" + purpose))
+	return ed25519.NewKeyFromSeed(m.Sum(nil))
 }
 
 // NewKey returns a fresh random key, base64-encoded for configuration.
