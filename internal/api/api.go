@@ -139,6 +139,10 @@ func (s *Server) table() []route {
 		{method: "GET", path: "/api/v1/persons/{id}/scan-ins", summary: "A person's scan-ins between two times (audited)", query: []string{"from", "to"}, response: "ScanInList", status: 200, handle: s.itinerary},
 		{method: "POST", path: "/api/v1/companions/search", summary: "Spatio-temporal companions of a case's infectious window or of an itinerary, ranked by overlap (audited)", request: "CompanionQuery", response: "CompanionSearch", status: 200, handle: s.searchCompanions},
 
+		{method: "POST", path: "/api/v1/imports", summary: "Import a line list of a kind (cases), sent as the body (text/csv or XLSX, file name in name) or as the file part of a multipart form: 201 with the finished job for a small file, 202 with the running job otherwise", query: []string{"kind", "name"}, response: "ImportJob", status: 202, handle: s.startImport},
+		{method: "GET", path: "/api/v1/imports", summary: "Your imports, newest first", query: []string{"cursor", "limit"}, response: "ImportList", status: 200, handle: s.listImports},
+		{method: "GET", path: "/api/v1/imports/{id}", summary: "An import's status and counts, with a page of its row errors (line, column, stable code)", query: []string{"cursor", "limit"}, response: "ImportDetail", status: 200, handle: s.getImport},
+
 		{method: "GET", path: "/api/v1/audit", summary: "Browse the audit log", query: []string{"username", "action", "record", "since", "until", "cursor", "limit"}, response: "AuditList", status: 200, handle: s.auditLog},
 	}
 }

@@ -83,6 +83,9 @@ var schemas = map[string]any{
 	"LineList":           "",
 	"Link":               cordon.Link{},
 	"ChainView":          app.ChainView{},
+	"ImportJob":          app.ImportJob{},
+	"ImportList":         Page[app.ImportJob]{},
+	"ImportDetail":       ImportDetail{},
 }
 
 // OpenAPI builds the OpenAPI 3.1 document of the route table.
