@@ -104,6 +104,12 @@ func (s *server) routes() []route {
 		{"GET /chains", member, s.chains},
 		{"GET /chains.json", member, s.chainsJSON},
 
+		{"GET /imports", member, s.importList},
+		{"GET /imports/new", member, s.importNew},
+		{"POST /imports", upload, s.importCreate},
+		{"GET /imports/{id}", member, s.importShow},
+		{"GET /imports/{id}/progress", member, s.importProgress},
+
 		{"/", open, s.notFound},
 	}
 }
