@@ -2,11 +2,9 @@ package api_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -16,24 +14,6 @@ import (
 	"cordon/internal/app"
 	"cordon/internal/linelist"
 )
-
-// send posts a body of a content type and decodes the JSON answer.
-func (f *fixture) send(path, token, contentType string, body []byte, out any) *http.Response {
-	f.t.Helper()
-	req, _ := http.NewRequest("POST", f.srv.URL+path, bytes.NewReader(body))
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if err := json.Unmarshal(raw, out); err != nil {
-		f.t.Fatalf("POST %s: %d %s: %v", path, resp.StatusCode, raw, err)
-	}
-	return resp
-}
 
 // caseRows is a case line list of n Debao persons sampled yesterday, every
 // tenth row with a classification no one knows.
@@ -65,7 +45,7 @@ func TestImportAPI(t *testing.T) {
 
 	// A small file is imported before the answer: 201 and the outcome.
 	var job app.ImportJob
-	resp := f.send("/api/v1/imports?kind=cases&name=small.csv", tok, "text/csv; charset=utf-8", []byte(caseRows(10)), &job)
+	resp := f.post("/api/v1/imports?kind=cases&name=small.csv", tok, "text/csv; charset=utf-8", []byte(caseRows(10)), &job)
 	if resp.StatusCode != 201 || job.Status != "done" || job.Stored != 9 || job.Failed != 1 || job.FileName != "small.csv" ||
 		resp.Header.Get("Location") != fmt.Sprintf("/api/v1/imports/%d", job.ID) {
 		t.Fatalf("small: %d %+v %q", resp.StatusCode, job, resp.Header.Get("Location"))
@@ -86,7 +66,7 @@ func TestImportAPI(t *testing.T) {
 		fw, _ := mw.CreateFormFile("file", "big.xlsx")
 		fw.Write(xlsx.Bytes())
 		mw.Close()
-		resp = f.send("/api/v1/imports?kind=cases", tok, mw.FormDataContentType(), form.Bytes(), &job)
+		resp = f.post("/api/v1/imports?kind=cases", tok, mw.FormDataContentType(), form.Bytes(), &job)
 	}
 	if resp.StatusCode != 202 || job.Status != "running" || job.Total != 600 || job.FileName != "big.xlsx" || job.Format != linelist.XLSX {
 		t.Fatalf("big: %d %+v", resp.StatusCode, job)
@@ -132,7 +112,7 @@ func TestImportAPI(t *testing.T) {
 		{"signed out", "x", "/api/v1/imports?kind=cases", "text/csv", []byte(caseRows(1)), 401, "auth.unauthorized"},
 	} {
 		var p problem
-		if r := f.send(c.path, c.token, c.contentType, c.body, &p); r.StatusCode != c.status || p.Code != c.code {
+		if r := f.post(c.path, c.token, c.contentType, c.body, &p); r.StatusCode != c.status || p.Code != c.code {
 			t.Errorf("%s: %d %+v", c.name, r.StatusCode, p)
 		}
 	}
