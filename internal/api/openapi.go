@@ -79,6 +79,8 @@ var schemas = map[string]any{
 	"CaseInput":          cordon.CaseInput{},
 	"CaseList":           Page[cordon.Case]{},
 	"CaseStep":           CaseStep{},
+	"Investigation":      cordon.Investigation{},
+	"Submission":         Submission{},
 	"FHIRBundle":         map[string]any{},
 	"LineList":           "",
 	"Link":               cordon.Link{},

@@ -101,6 +101,11 @@ func (s *server) routes() []route {
 		{"POST /cases/{id}", member, s.caseUpdate},
 		{"POST /cases/{id}/steps", member, s.caseStep},
 		{"POST /cases/{id}/links", member, s.caseLink},
+		{"GET /cases/{id}/investigation", member, s.investigationShow},
+		// The whole investigation is one form: a long itinerary is more
+		// than a plain form's limit.
+		{"POST /cases/{id}/investigation", upload, s.investigationSave},
+		{"GET /cases/{id}/investigation/report.pdf", member, s.investigationReport},
 		{"GET /chains", member, s.chains},
 		{"GET /chains.json", member, s.chainsJSON},
 
