@@ -26,7 +26,15 @@ func runBench(ctx context.Context, env *environment, args []string) error {
 	stored := fs.Int("persons", 100000, "persons stored before measuring lookups (1000000 for the design target)")
 	lookups := fs.Int("lookups", 20000, "lookups by ID number to time")
 	dirFlag := fs.String("dir", "", "working directory for the benchmark database (default: a temporary one)")
-	suite := fs.String("suite", "all", "what to measure: persons, testing or all")
+	suite := fs.String("suite", "all", "what to measure: persons, testing, scanins or all")
+	sb := scanInBench{out: env.stdout, log: env.stderr, days: 27}
+	fs.IntVar(&sb.ingest, "scanins", 1_000_000, "scan-ins to send through the bulk API")
+	fs.IntVar(&sb.stored, "scanins-stored", 0, "scan-ins in the store for the size and companion search figures (default --scanins; 50000000 for the design target)")
+	fs.IntVar(&sb.persons, "scan-persons", 1_000_000, "registered persons the scan-ins name")
+	fs.IntVar(&sb.venues, "venues", 20_000, "venues the scan-ins name")
+	fs.IntVar(&sb.batch, "scan-batch", 5000, "scan-ins per request")
+	fs.IntVar(&sb.clients, "scan-clients", 8, "venue devices sending at once")
+	fs.IntVar(&sb.searches, "searches", 200, "companion searches to time")
 	tb := testingBench{out: env.stdout, log: env.stderr}
 	fs.IntVar(&tb.samples, "samples", 1_000_000, "samples to register through the bulk API (10000000 for the design target)")
 	fs.IntVar(&tb.pool, "pool", 10, "samples per tube")
@@ -37,8 +45,14 @@ func runBench(ctx context.Context, env *environment, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *suite != "all" && *suite != "persons" && *suite != "testing" {
-		return usageError{"--suite must be persons, testing or all"}
+	if *suite != "all" && *suite != "persons" && *suite != "testing" && *suite != "scanins" {
+		return usageError{"--suite must be persons, testing, scanins or all"}
+	}
+	if sb.stored < sb.ingest {
+		sb.stored = sb.ingest
+	}
+	if sb.ingest < 1 || sb.persons < 1 || sb.venues < 1 || sb.batch < 1 || sb.batch > app.MaxScanInBatch || sb.clients < 1 || sb.searches < 1 {
+		return usageError{"bench: --scanins, --scan-persons, --venues, --scan-clients and --searches must be positive, --scan-batch 1 to 5000"}
 	}
 	if tb.samples < 1 || tb.pool < 1 || tb.batch < 1 || tb.batch > app.MaxSampleBatch || tb.clients < 1 || tb.points < 1 || tb.positive < 1 {
 		return usageError{"bench: --samples, --pool, --devices, --points and --positive-one-in must be positive, --batch 1 to 5000"}
@@ -51,6 +65,15 @@ func runBench(ctx context.Context, env *environment, args []string) error {
 		}
 		defer os.RemoveAll(d)
 		dir = d
+	}
+	if *suite == "scanins" || *suite == "all" {
+		sb.dir = dir
+		if err := sb.run(ctx); err != nil {
+			return err
+		}
+		if *suite == "scanins" {
+			return nil
+		}
 	}
 	if *suite != "persons" {
 		tb.dir = dir

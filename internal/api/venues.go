@@ -14,6 +14,9 @@ const MaxScanInBody = 4 << 20
 
 // ScanInBatch is the body of POST /api/v1/scan-ins.
 type ScanInBatch struct {
+	// Key, chosen by the sender and unique among its batches, makes a
+	// resend harmless: the batch is answered replayed and stored once.
+	Key     string           `json:"key,omitempty"`
 	ScanIns []app.ScanInItem `json:"scan_ins"`
 }
 
@@ -84,7 +87,7 @@ func (s *Server) recordScanIns(w http.ResponseWriter, r *http.Request, actor cor
 		s.writeError(w, r, err)
 		return
 	}
-	sum, err := s.app.RecordScanIns(r.Context(), actor, in.ScanIns)
+	sum, err := s.app.RecordScanIns(r.Context(), actor, in.Key, in.ScanIns)
 	s.reply(w, r, http.StatusOK, sum, err)
 }
 

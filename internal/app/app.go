@@ -64,6 +64,8 @@ type App struct {
 	// venueKey signs venue codes; venues caches what scan-ins check.
 	venueKey ed25519.PrivateKey
 	venues   venueCache
+	// livePersons remembers person ids known to exist and not merged away.
+	livePersons idSet
 }
 
 // Option adjusts an App at construction.

@@ -261,6 +261,8 @@ func (a *App) MergePersons(ctx context.Context, actor cordon.Actor, keep, drop i
 	if strings.TrimSpace(reason) == "" {
 		return cordon.Errorf(cordon.KindInvalid, "person.merge_reason_required", "say why the two records are the same person").WithField("reason", "person.merge_reason_required")
 	}
+	// The merged record no longer takes scan-ins.
+	defer a.livePersons.forget(drop)
 	return a.db.Transact(ctx, func(tx *store.Tx) error {
 		if err := tx.MergePersons(ctx, store.ScopeOf(actor), keep, drop); err != nil {
 			return err

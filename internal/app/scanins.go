@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"cordon"
@@ -51,12 +52,16 @@ type ScanInSummary struct {
 // bad one is rejected with its code and the others go on. The batch is
 // answered only after the shared transaction that carries it has synced
 // to disk (group commit with other concurrent batches), so an item
-// answered stored or replayed is not lost. A repeat of an item already
-// stored (the same person at the same venue in the same second) answers
-// replayed, which makes retries safe.
-func (a *App) RecordScanIns(ctx context.Context, actor cordon.Actor, items []ScanInItem) (ScanInSummary, error) {
+// answered stored is not lost. A batch sent again under the same key (the
+// sender's, unique per account) answers its good items replayed and
+// stores nothing; a scan-in stored twice by other means (the same person
+// at the same venue in the same second) stays one scan-in.
+func (a *App) RecordScanIns(ctx context.Context, actor cordon.Actor, key string, items []ScanInItem) (ScanInSummary, error) {
 	if err := authorize(actor, cordon.PermScanInWrite); err != nil {
 		return ScanInSummary{}, err
+	}
+	if key = strings.TrimSpace(key); len(key) > 100 {
+		return ScanInSummary{}, cordon.Errorf(cordon.KindInvalid, "scanin.key_invalid", "a batch key is at most 100 characters").WithField("key", "scanin.key_invalid")
 	}
 	if len(items) > MaxScanInBatch {
 		return ScanInSummary{}, cordon.Errorf(cordon.KindTooLarge, "scanin.batch_too_large", "at most %d scan-ins a request", MaxScanInBatch)
@@ -101,11 +106,25 @@ func (a *App) RecordScanIns(ctx context.Context, actor cordon.Actor, items []Sca
 	if err != nil {
 		return ScanInSummary{}, err
 	}
-	var persons map[int64]bool
+	persons := make(map[int64]bool, len(personIDs))
+	var unknown []int64
+	for _, id := range personIDs {
+		if a.livePersons.has(id) {
+			persons[id] = true
+		} else {
+			unknown = append(unknown, id)
+		}
+	}
 	err = a.db.Read(ctx, func(tx *store.Tx) error {
-		var err error
-		if persons, err = tx.ExistingPersons(ctx, personIDs); err != nil {
-			return err
+		if len(unknown) > 0 {
+			found, err := tx.ExistingPersons(ctx, unknown)
+			if err != nil {
+				return err
+			}
+			for id := range found {
+				persons[id] = true
+				a.livePersons.add(id)
+			}
 		}
 		// Identity numbers, as a reverse scan of an ID card gives them.
 		for i, it := range items {
@@ -170,20 +189,28 @@ func (a *App) RecordScanIns(ctx context.Context, actor cordon.Actor, items []Sca
 	}
 	if len(good) > 0 {
 		err = a.db.BatchSynced(ctx, func(tx *store.Tx) error {
-			stored, err := tx.InsertScanIns(ctx, good)
-			if err != nil {
-				return err
-			}
-			n := 0
-			for j, i := range goodAt {
-				if stored[j] {
-					sum.Results[i].Status = "stored"
-					n++
-				} else {
-					sum.Results[i].Status = "replayed"
+			status := "stored"
+			if key != "" {
+				_, seen, err := tx.ScanBatch(ctx, batchKey(actor, key))
+				if err != nil {
+					return err
+				}
+				if seen {
+					status = "replayed"
+				} else if err := tx.RecordScanBatch(ctx, batchKey(actor, key), actor.AccountID, len(good)); err != nil {
+					return err
 				}
 			}
-			return audit(ctx, tx, actor, "scanin.record", "", "", strconv.Itoa(n)+" stored of "+strconv.Itoa(len(items)))
+			for _, i := range goodAt {
+				sum.Results[i].Status = status
+			}
+			if status == "replayed" {
+				return nil
+			}
+			if err := tx.AppendScanIns(ctx, good); err != nil {
+				return err
+			}
+			return audit(ctx, tx, actor, "scanin.record", "", "", strconv.Itoa(len(good))+" stored of "+strconv.Itoa(len(items)))
 		})
 		if err != nil {
 			return ScanInSummary{}, err
@@ -200,6 +227,11 @@ func (a *App) RecordScanIns(ctx context.Context, actor cordon.Actor, items []Sca
 		}
 	}
 	return sum, nil
+}
+
+// batchKey makes a sender's batch key unique across accounts.
+func batchKey(actor cordon.Actor, key string) string {
+	return strconv.FormatInt(actor.AccountID, 10) + ":" + key
 }
 
 // checkScanIn checks what an item says on its own and returns the code of
@@ -341,6 +373,11 @@ func (a *App) Itinerary(ctx context.Context, actor cordon.Actor, personID int64,
 // hundred venues at a time so that ingestion never waits long, and returns
 // how many it deleted.
 func (a *App) PurgeScanIns(ctx context.Context) (int64, error) {
+	// Staged scan-ins first join the others (SQLite), so that the purge
+	// sees every scan-in.
+	if _, err := a.db.CompactScanIns(ctx); err != nil {
+		return 0, err
+	}
 	now := a.now()
 	var oldest int64
 	var any bool
@@ -398,4 +435,39 @@ func (a *App) PurgeScanIns(ctx context.Context) (int64, error) {
 		})
 	}
 	return total, err
+}
+
+// idSet is a growing bit set of positive ids, safe for concurrent use: a
+// city's ten million persons take 1.25 MB.
+type idSet struct {
+	mu   sync.RWMutex
+	bits []uint64
+}
+
+func (s *idSet) has(id int64) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	i := uint64(id) / 64
+	return id > 0 && i < uint64(len(s.bits)) && s.bits[i]&(1<<(uint64(id)%64)) != 0
+}
+
+func (s *idSet) add(id int64) {
+	if id <= 0 || id > 1<<34 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := uint64(id) / 64
+	if i >= uint64(len(s.bits)) {
+		s.bits = append(s.bits, make([]uint64, int(i)+1-len(s.bits)+len(s.bits)/4)...)
+	}
+	s.bits[i] |= 1 << (uint64(id) % 64)
+}
+
+func (s *idSet) forget(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i := uint64(id) / 64; id > 0 && i < uint64(len(s.bits)) {
+		s.bits[i] &^= 1 << (uint64(id) % 64)
+	}
 }

@@ -113,40 +113,60 @@ func TestRecordScanIns(t *testing.T) {
 			{VenueID: hotel.ID, IDNumber: idNumber("451024", 777), At: now},
 			{VenueCode: hotel.Code, PersonID: a.ID, At: now.Add(-2 * time.Hour), Leave: now.Add(-time.Hour)}, // the first, twice
 		}
-		sum, err := s.app.RecordScanIns(s.ctx, dev, items)
+		sum, err := s.app.RecordScanIns(s.ctx, dev, "dev-1/1", items)
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := []string{"stored", "stored", "scanin.venue_code_invalid", "scanin.venue_unknown", "scanin.time_future",
-			"scanin.person_unknown", "scanin.leave_before_entry", "scanin.venue_closed", "scanin.time_too_old", "scanin.person_unknown", "replayed"}
-		for i, w := range want {
-			got := sum.Results[i].Status
-			if got == "rejected" {
-				got = sum.Results[i].Code
-			}
-			if got != w {
-				t.Errorf("item %d: %s, want %s", i, got, w)
+			"scanin.person_unknown", "scanin.leave_before_entry", "scanin.venue_closed", "scanin.time_too_old", "scanin.person_unknown", "stored"}
+		check := func(sum app.ScanInSummary, want []string) {
+			t.Helper()
+			for i, w := range want {
+				got := sum.Results[i].Status
+				if got == "rejected" {
+					got = sum.Results[i].Code
+				}
+				if got != w {
+					t.Errorf("item %d: %s, want %s", i, got, w)
+				}
 			}
 		}
-		if sum.Stored != 2 || sum.Replayed != 1 || sum.Rejected != 8 {
+		check(sum, want)
+		if sum.Stored != 3 || sum.Replayed != 0 || sum.Rejected != 8 {
 			t.Errorf("summary %+v", sum)
 		}
-		// Sent again (the answer was lost): every good item is a replay, and
-		// a check-out the stored scan-in lacked is taken.
-		items[1].Leave = now.Add(-30 * time.Minute)
-		sum, err = s.app.RecordScanIns(s.ctx, dev, items[:2])
-		if err != nil || sum.Replayed != 1 || sum.Stored != 1 {
+		// Sent again under its key (the answer was lost): the good items
+		// answer replayed and nothing is stored twice.
+		sum, err = s.app.RecordScanIns(s.ctx, dev, "dev-1/1", items)
+		if err != nil || sum.Replayed != 3 || sum.Stored != 0 || sum.Rejected != 8 {
 			t.Errorf("resend: %+v %v", sum, err)
 		}
-		scans, err := s.app.Itinerary(s.ctx, app.System, b.ID, now.Add(-3*time.Hour), now)
-		if err != nil || len(scans) != 1 || !scans[0].Leave.Equal(now.Add(-30*time.Minute)) || scans[0].Source != cordon.ScanReverse {
-			t.Errorf("b's itinerary: %+v %v", scans, err)
+		// A later batch brings b's check-out.
+		late := items[1]
+		late.Leave = now.Add(-30 * time.Minute)
+		if sum, err = s.app.RecordScanIns(s.ctx, dev, "dev-1/2", []app.ScanInItem{late}); err != nil || sum.Stored != 1 {
+			t.Fatalf("check-out: %+v %v", sum, err)
+		}
+		for _, moved := range []bool{false, true} {
+			if moved {
+				if _, err := s.db.CompactScanIns(s.ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			scans, err := s.app.Itinerary(s.ctx, app.System, b.ID, now.Add(-3*time.Hour), now)
+			if err != nil || len(scans) != 1 || !scans[0].Leave.Equal(now.Add(-30*time.Minute)) || scans[0].Source != cordon.ScanReverse {
+				t.Errorf("b's itinerary (compacted %v): %+v %v", moved, scans, err)
+			}
+			scans, err = s.app.Itinerary(s.ctx, app.System, a.ID, now.Add(-3*time.Hour), now)
+			if err != nil || len(scans) != 1 || !scans[0].Leave.Equal(now.Add(-time.Hour)) {
+				t.Errorf("a's itinerary (compacted %v): %+v %v", moved, scans, err)
+			}
 		}
 		// Roles without the permission cannot send scan-ins.
-		_, err = s.app.RecordScanIns(s.ctx, s.account(cordon.RoleViewer, debao).Actor(), items[:1])
+		_, err = s.app.RecordScanIns(s.ctx, s.account(cordon.RoleViewer, debao).Actor(), "", items[:1])
 		wantError(t, err, cordon.KindForbidden, "auth.forbidden")
 		big := make([]app.ScanInItem, app.MaxScanInBatch+1)
-		_, err = s.app.RecordScanIns(s.ctx, dev, big)
+		_, err = s.app.RecordScanIns(s.ctx, dev, "", big)
 		wantError(t, err, cordon.KindTooLarge, "scanin.batch_too_large")
 	})
 }
@@ -184,7 +204,7 @@ func TestCompanionSearch(t *testing.T) {
 			// 戊: another day at the hotel.
 			{VenueID: hotel.ID, PersonID: other.ID, At: at(19, 0).AddDate(0, 0, 1)},
 		}
-		if sum, err := s.app.RecordScanIns(s.ctx, dev, items); err != nil || sum.Stored != len(items) {
+		if sum, err := s.app.RecordScanIns(s.ctx, dev, "", items); err != nil || sum.Stored != len(items) {
 			t.Fatalf("scan-ins: %+v %v", sum, err)
 		}
 		c, err := s.app.OpenCase(s.ctx, epi, cordon.CaseInput{PersonID: idx.ID, Classification: cordon.Confirmed, OnsetDate: "2022-02-07", SamplingDate: "2022-02-07"})
@@ -245,7 +265,7 @@ func TestPurgeScanIns(t *testing.T) {
 		p := s.person(livingAt(debao, debao))
 		q := s.person(livingAt(debao, debao))
 		start := outbreakStart
-		_, err := s.app.RecordScanIns(s.ctx, app.System, []app.ScanInItem{
+		_, err := s.app.RecordScanIns(s.ctx, app.System, "", []app.ScanInItem{
 			{VenueID: hotel.ID, PersonID: p.ID, At: start.Add(-time.Hour)},
 			{VenueID: hotel.ID, PersonID: q.ID, At: start.Add(-time.Hour)},
 			{VenueID: nanning.ID, PersonID: p.ID, At: start.Add(-time.Hour)},

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 
@@ -150,7 +151,13 @@ func (tx *Tx) ScanInsOf(ctx context.Context, personID int64, from, to time.Time)
 	if err != nil {
 		return nil, err
 	}
-	return scanScanIns(rows)
+	out, err := scanScanIns(rows)
+	if err != nil {
+		return nil, err
+	}
+	out, err = tx.withLog(ctx, out, 0, personID, from, to)
+	slices.SortFunc(out, func(a, b cordon.ScanIn) int { return a.At.Compare(b.At) })
+	return out, err
 }
 
 // ScanInsAt returns the scan-ins at a venue made in [from, to).
@@ -165,7 +172,11 @@ func (tx *Tx) ScanInsAt(ctx context.Context, venueID int64, from, to time.Time) 
 	if err != nil {
 		return nil, err
 	}
-	return scanScanIns(rows)
+	out, err := scanScanIns(rows)
+	if err != nil {
+		return nil, err
+	}
+	return tx.withLog(ctx, out, venueID, 0, from, to)
 }
 
 // HoldScanIns keeps scan-ins past the retention period because an

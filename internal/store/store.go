@@ -34,8 +34,11 @@ type DB struct {
 	stopMaintenance func()
 	closeOnce       sync.Once
 	// people is who was sampled in each round, on SQLite (people.go).
-	people    *peopleSets
-	readStmts struct {
+	people *peopleSets
+	// scanLog stages bulk scan-ins on SQLite (scanlog.go).
+	scanLog       *scanLog
+	stopCompactor func()
+	readStmts     struct {
 		sync.Mutex
 		m map[string]*sql.Stmt
 	}
@@ -74,6 +77,12 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	}
 	if d.name() == "sqlite" {
 		db.people = &peopleSets{}
+		db.scanLog = &scanLog{}
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go db.compactor(stop, &wg)
+		db.stopCompactor = func() { close(stop); wg.Wait() }
 	}
 	db.startBatcher()
 	return db, nil
@@ -85,6 +94,9 @@ func (db *DB) Close() error {
 	var err error
 	db.closeOnce.Do(func() {
 		db.stopBatcher()
+		if db.stopCompactor != nil {
+			db.stopCompactor()
+		}
 		db.stopMaintenance()
 		db.readStmts.Lock()
 		for _, st := range db.readStmts.m {
