@@ -47,7 +47,10 @@ const (
 	ImportFailed  = store.ImportFailed
 )
 
-// ImportKind is one kind of line list that can be imported.
+// ImportKind is one kind of line list that can be imported. The pages
+// name a kind with the translations import.title.<Name>, import.help.<Name>,
+// import.columns.<Name>, import.kind.<Name> and import.back.<Name>, and lead
+// back from a job to /<Name>.
 type ImportKind struct {
 	// Name is the kind in the API (?kind=) and on the job: "cases".
 	Name string

@@ -36,13 +36,8 @@ type importErrorRow struct {
 // Running reports a job still at work: the view polls for its progress.
 func (v importView) Running() bool { return v.Job.Status == app.ImportRunning }
 
-// Back is the list the imported records join.
-func (v importView) Back() string {
-	if v.Job.Kind == "cases" {
-		return "/cases"
-	}
-	return "/imports"
-}
+// Back is the list the imported records join: /cases for cases.
+func (v importView) Back() string { return "/" + v.Job.Kind }
 
 // importViewOf reads a job and the page of its errors after ?after=.
 func (s *server) importViewOf(r *http.Request) (importView, error) {
