@@ -135,6 +135,11 @@ func (m *Main) Serve(ctx context.Context) error {
 	} else {
 		mllpDone <- nil
 	}
+	scheduled := make(chan struct{})
+	go func() {
+		defer close(scheduled)
+		m.App.RunSchedule(mctx, app.PurgeEvery)
+	}()
 	go func() {
 		if m.tls {
 			errc <- m.srv.ServeTLS(m.ln, "", "")
@@ -146,6 +151,7 @@ func (m *Main) Serve(ctx context.Context) error {
 	case err := <-errc:
 		stopMLLP()
 		<-mllpDone
+		<-scheduled
 		m.DB.Close()
 		return err
 	case <-ctx.Done():
@@ -154,8 +160,9 @@ func (m *Main) Serve(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	err := m.srv.Shutdown(sctx)
-	stopMLLP() // each connection finishes the message it is storing
+	stopMLLP() // each connection finishes the message it is storing; the schedule stops
 	err = errors.Join(err, <-mllpDone)
+	<-scheduled
 	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && serr != nil {
 		err = errors.Join(err, serr)
 	}

@@ -246,6 +246,18 @@ func TestCompanionSearch(t *testing.T) {
 		if len(found) == 0 || !strings.Contains(found[0].Detail, "persons") {
 			t.Errorf("audit: %+v", found)
 		}
+		// One action turns the companion into a close contact of the case,
+		// with the overlap as the exposure; a non-companion cannot be.
+		res0, err := s.app.CompanionToContact(s.ctx, epi, c.ID, long.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res0.Created || res0.Kind != cordon.CloseContact || res0.PersonID != long.ID || len(res0.Exposures) != 1 ||
+			res0.Exposures[0].Situation != cordon.SituationCompanion || res0.Exposures[0].VenueID != hotel.ID {
+			t.Errorf("companion → contact: %+v", res0)
+		}
+		_, err = s.app.CompanionToContact(s.ctx, epi, c.ID, other.ID)
+		wantError(t, err, cordon.KindNotFound, "companion.not_found")
 		// An explicit itinerary (from an investigation).
 		res, err = s.app.Companions(s.ctx, epi, app.CompanionQuery{Visits: []cordon.Visit{{VenueID: hotel.ID, From: at(19, 0).AddDate(0, 0, 1)}}})
 		if err != nil || len(res.Companions) != 1 || res.Companions[0].PersonID != other.ID {
