@@ -85,6 +85,10 @@ func (a *App) OpenCase(ctx context.Context, actor cordon.Actor, in cordon.CaseIn
 		if err := tx.CreateCase(ctx, &c, who, actor.AccountID); err != nil {
 			return err
 		}
+		// A contact who tests positive becomes this case (contacts.go).
+		if err := a.contactsBecomeCase(ctx, tx, actor, c, who); err != nil {
+			return err
+		}
 		how := fmt.Sprintf("%s from positive %d", c.Classification, c.PositiveID)
 		if c.PositiveID == 0 {
 			how = fmt.Sprintf("%s for person %d", c.Classification, c.PersonID)
@@ -226,7 +230,7 @@ func (a *App) CaseFHIR(ctx context.Context, actor cordon.Actor, id int64, reason
 			if err != nil {
 				return err
 			}
-			subj = fhir.Subject{Sex: p.Sex, BirthDate: p.BirthDate, Address: strings.TrimSpace(a.dir.Path(p.Current) + " " + p.Address)}
+			subj = fhir.Subject{Sex: p.Sex, BirthDate: p.BirthDate, Address: strings.TrimSpace(a.PathName(ctx, p.Current) + " " + p.Address)}
 			if !actor.Can(cordon.PermPersonReadFull) {
 				subj.BirthDate = ""
 			}
@@ -303,12 +307,14 @@ type ChainView struct {
 }
 
 // Chains builds the transmission chains of the cases in the actor's
-// subtree. Links to cases outside it are left out.
+// subtree, counting the close contacts traced to each case. Links to cases
+// outside it are left out.
 func (a *App) Chains(ctx context.Context, actor cordon.Actor) (ChainView, error) {
 	if err := authorize(actor, cordon.PermCaseRead); err != nil {
 		return ChainView{}, err
 	}
 	var v ChainView
+	var contacts []cordon.ContactEdge
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
 		if v.Nodes, err = tx.ChainNodes(ctx, store.ScopeOf(actor)); err != nil {
@@ -327,7 +333,8 @@ func (a *App) Chains(ctx context.Context, actor cordon.Actor) (ChainView, error)
 				v.Links = append(v.Links, l)
 			}
 		}
-		return nil
+		contacts, err = contactEdges(ctx, tx, actor)
+		return err
 	})
 	if err != nil {
 		return v, err
@@ -336,7 +343,7 @@ func (a *App) Chains(ctx context.Context, actor cordon.Actor) (ChainView, error)
 	for i, n := range v.Nodes {
 		cases[i] = cordon.ChainCase{ID: n.ID, Detected: n.DetectedAt}
 	}
-	v.Chains = cordon.BuildChains(cases, v.Links, nil, 0)
+	v.Chains = cordon.BuildChains(cases, v.Links, contacts, 0)
 	if v.Nodes == nil {
 		v.Nodes = []cordon.ChainNode{}
 	}
@@ -386,5 +393,5 @@ func (a *App) CaseLineList(ctx context.Context, actor cordon.Actor, format strin
 	if err := a.recordRead(ctx, actor, "case.line_list", "", "", format+": cases "+joinIDs(ids)); err != nil {
 		return err
 	}
-	return linelist.WriteCases(w, format, all, func(code string) string { return a.dir.Path(code) })
+	return linelist.WriteCases(w, format, all, a.pathNamer(ctx))
 }

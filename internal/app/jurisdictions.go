@@ -94,6 +94,20 @@ func (a *App) SearchJurisdictions(ctx context.Context, actor cordon.Actor, query
 	return a.dir.Search(query, within, limit), nil
 }
 
+// pathNamer is PathName remembered per code, for exports that name the
+// same places many times.
+func (a *App) pathNamer(ctx context.Context) func(string) string {
+	memo := map[string]string{}
+	return func(code string) string {
+		if p, ok := memo[code]; ok {
+			return p
+		}
+		p := a.PathName(ctx, code)
+		memo[code] = p
+		return p
+	}
+}
+
 // PathName is the full display name of a node, e.g. 广西壮族自治区百色市德保县都安乡.
 func (a *App) PathName(ctx context.Context, code string) string {
 	if p := a.dir.Path(code); p != "" {
