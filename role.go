@@ -56,6 +56,8 @@ const (
 	PermVenueManage      Permission = "venue.manage"   // register venues, print and reissue their codes
 	PermScanInWrite      Permission = "scanin.write"   // record scan-ins from venue devices and reverse scanning
 	PermScanInRead       Permission = "scanin.read"    // itineraries and companion search over scan-ins
+	PermContactRead      Permission = "contact.read"   // close and secondary contacts, their exposures and status
+	PermContactWrite     Permission = "contact.write"  // add contacts and exposures, control, release, match and merge them
 )
 
 // grants is the role matrix. Unmasked personal data goes only to roles that
@@ -64,14 +66,14 @@ const (
 var grants = map[Role][]Permission{
 	RoleAdmin: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermPersonMerge, PermJurisdictionRead, PermGridManage, PermAccountManage, PermAuditRead,
 		PermTestingRead, PermTestingManage, PermSampleWrite, PermLabWrite, PermRecallRead, PermPositiveRead, PermCaseRead, PermCaseWrite,
-		PermPolicyManage, PermVenueRead, PermVenueManage, PermScanInWrite, PermScanInRead},
-	RoleCommander:      {PermPersonRead, PermJurisdictionRead, PermTestingRead, PermTestingManage, PermRecallRead, PermPositiveRead, PermCaseRead, PermVenueRead},
-	RoleEpidemiologist: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermPersonMerge, PermJurisdictionRead, PermTestingRead, PermRecallRead, PermPositiveRead, PermCaseRead, PermCaseWrite, PermVenueRead, PermScanInRead},
-	RoleGridWorker:     {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermRecallRead, PermVenueRead, PermVenueManage, PermScanInWrite},
+		PermPolicyManage, PermVenueRead, PermVenueManage, PermScanInWrite, PermScanInRead, PermContactRead, PermContactWrite},
+	RoleCommander:      {PermPersonRead, PermJurisdictionRead, PermTestingRead, PermTestingManage, PermRecallRead, PermPositiveRead, PermCaseRead, PermVenueRead, PermContactRead},
+	RoleEpidemiologist: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermPersonMerge, PermJurisdictionRead, PermTestingRead, PermRecallRead, PermPositiveRead, PermCaseRead, PermCaseWrite, PermVenueRead, PermScanInRead, PermContactRead, PermContactWrite},
+	RoleGridWorker:     {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermRecallRead, PermVenueRead, PermVenueManage, PermScanInWrite, PermContactRead, PermContactWrite},
 	RoleSampler:        {PermPersonRead, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermSampleWrite},
 	RoleLab:            {PermPersonRead, PermJurisdictionRead, PermTestingRead, PermLabWrite},
 	RoleCheckpoint:     {PermPersonRead, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermVenueRead, PermScanInWrite},
-	RoleIsolationSite:  {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermJurisdictionRead, PermTestingRead},
+	RoleIsolationSite:  {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermContactRead},
 	RoleViewer:         {PermPersonRead, PermJurisdictionRead, PermTestingRead},
 }
 
