@@ -355,26 +355,32 @@ func (db *DB) Reseal(ctx context.Context, batch int) (int, error) {
 		return total, err
 	}
 	for _, t := range []struct {
-		table string
-		keys  []string
+		table, column, field string
+		keys                 []string
 	}{
-		{"samples", []string{"tube_id", "slot"}},
-		{"holds", []string{"id"}},
-		{"positives", []string{"id"}},
-		{"cases", []string{"id"}},
+		{"samples", "doc_cipher", fieldDoc, []string{"tube_id", "slot"}},
+		{"holds", "doc_cipher", fieldDoc, []string{"id"}},
+		{"positives", "doc_cipher", fieldDoc, []string{"id"}},
+		{"cases", "doc_cipher", fieldDoc, []string{"id"}},
+		{"venues", "contact_cipher", fieldPhone, []string{"id"}},
 	} {
-		n, err := db.resealDocs(ctx, t.table, t.keys, batch)
+		n, err := db.resealDocs(ctx, t.table, t.column, t.field, t.keys, batch)
 		total += n
 		if err != nil {
 			return total, fmt.Errorf("%s: %w", t.table, err)
 		}
 	}
+	n, err := db.resealInvestigations(ctx, batch)
+	total += n
+	if err != nil {
+		return total, fmt.Errorf("investigations: %w", err)
+	}
 	return total, nil
 }
 
-// resealDocs re-encrypts the doc_cipher column of a table, walking it in
-// key order.
-func (db *DB) resealDocs(ctx context.Context, table string, keys []string, batch int) (int, error) {
+// resealDocs re-encrypts a sealed column of a table (an identity number
+// or a phone, as field says), walking it in key order; empty cells stay.
+func (db *DB) resealDocs(ctx context.Context, table, column, field string, keys []string, batch int) (int, error) {
 	cols := strings.Join(keys, ", ")
 	marks := placeholders(len(keys))
 	var where []string
@@ -390,10 +396,10 @@ func (db *DB) resealDocs(ctx context.Context, table string, keys []string, batch
 		}
 		var rows []row
 		err := db.Transact(ctx, func(tx *Tx) error {
-			q := "SELECT " + cols + ", doc_cipher FROM " + table
+			q := "SELECT " + cols + ", " + column + " FROM " + table + " WHERE " + column + " IS NOT NULL"
 			args := []any{}
 			if after != nil {
-				q += " WHERE (" + cols + ") > (" + marks + ")"
+				q += " AND (" + cols + ") > (" + marks + ")"
 				args = append(args, after...)
 			}
 			rs, err := tx.query(ctx, q+" ORDER BY "+cols+" LIMIT ?", append(args, batch)...)
@@ -422,15 +428,15 @@ func (db *DB) resealDocs(ctx context.Context, table string, keys []string, batch
 				return err
 			}
 			for _, r := range rows {
-				if db.vault.Current(r.doc) {
+				if len(r.doc) == 0 || db.vault.Current(r.doc) {
 					continue
 				}
-				doc, err := db.vault.Open(fieldDoc, r.doc)
+				doc, err := db.vault.Open(field, r.doc)
 				if err != nil {
 					return fmt.Errorf("%v: %w", r.key, err)
 				}
-				if _, err := tx.exec(ctx, "UPDATE "+table+" SET doc_cipher = ? WHERE "+strings.Join(where, " AND "),
-					append([]any{db.vault.Seal(fieldDoc, doc)}, r.key...)...); err != nil {
+				if _, err := tx.exec(ctx, "UPDATE "+table+" SET "+column+" = ? WHERE "+strings.Join(where, " AND "),
+					append([]any{db.vault.Seal(field, doc)}, r.key...)...); err != nil {
 					return err
 				}
 				total++

@@ -154,7 +154,12 @@ func keyRotation(t *testing.T) (oldKey, newKey []byte, vaultOf func(current []by
 		return k
 	}
 	indexKey := key()
-	return key(), key(), func(current []byte, old ...[]byte) *vault.Vault {
+	oldKey, newKey = key(), key()
+	// Key ids are one byte: two random keys share one once in 256 draws.
+	for vault.KeyID(newKey) == vault.KeyID(oldKey) {
+		newKey = key()
+	}
+	return oldKey, newKey, func(current []byte, old ...[]byte) *vault.Vault {
 		v, err := vault.New(current, old, indexKey)
 		if err != nil {
 			t.Fatal(err)
