@@ -505,3 +505,63 @@ func TestChainsInBrowser(t *testing.T) {
 		t.Errorf("browser console: %v", p)
 	}
 }
+
+// TestScanInInBrowser opens a venue's public scan-in page as a phone does
+// (a 360 × 640 touch screen, nobody signed in), types the identity number
+// and phone, and sees 登记成功; the next scan on the same phone is one tap
+// because the page remembered both.
+func TestScanInInBrowser(t *testing.T) {
+	chromium := apptest.Chromium(t)
+	e := newTestingEnv(t)
+	v := e.venue("福记村宴席酒家", cordon.VenueRestaurant)
+	p := e.visitor("黄文华", 200, "13977001234")
+	ctx, srvURL, problems := startBrowser(t, chromium, e.srv.Config.Handler)
+	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(360, 640, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch),
+		chromedp.Navigate(srvURL+"/s/"+v.Code),
+		chromedp.WaitVisible("#id_number"),
+		chromedp.WaitVisible("#remember"), // the script took the form
+		chromedp.SendKeys("#id_number", p.IDNumber),
+		chromedp.SendKeys("#phone", "13977001234"),
+		chromedp.Click("#scanin button[type=submit]"),
+		chromedp.WaitVisible("#scanin-result"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	result := waitText(t, ctx, "#scanin-result", 5*time.Second, contains("登记成功"))
+	for _, want := range []string{"福记村宴席酒家", "登记人：黄*华", time.Now().In(chinaTime).Format("2006-01-02")} {
+		if !strings.Contains(result, want) {
+			t.Errorf("the result lacks %q: %s", want, result)
+		}
+	}
+	if wide, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); wide {
+		t.Error("the result page is wider than the phone")
+	}
+	if n := len(e.scansOf(p.ID)); n != 1 {
+		t.Fatalf("%d scan-ins on the server, want 1", n)
+	}
+
+	// The next scan: both fields are filled in, one tap records it.
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(srvURL+"/s/"+v.Code),
+		chromedp.WaitVisible("#forget"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	filled, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("id_number").value + " " + document.getElementById("phone").value`))
+	if err != nil || filled != p.IDNumber+" 13977001234" {
+		t.Fatalf("the form on the next scan holds %q (%v)", filled, err)
+	}
+	if wide, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); wide {
+		t.Error("the form is wider than the phone")
+	}
+	if err := chromedp.Do(ctx, chromedp.Click("#scanin button[type=submit]"), chromedp.WaitVisible("#scanin-result")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "#scanin-result", 5*time.Second, contains("登记成功"))
+	if p := problems(); len(p) > 0 {
+		t.Errorf("browser console: %v", p)
+	}
+}

@@ -121,6 +121,24 @@ func (s *server) routes() []route {
 		{"GET /cases/{id}/investigation/report.pdf", member, s.investigationReport},
 		{"GET /chains", member, s.chains},
 		{"GET /chains.json", member, s.chainsJSON},
+		{"GET /cases/{id}/companions", member, s.companions},
+		{"POST /cases/{id}/companions/{person}/contact", member, s.companionToContact},
+
+		{"GET /venues", member, s.venueList},
+		{"GET /venues/new", member, s.venueNew},
+		{"POST /venues", member, s.venueCreate},
+		{"GET /venues/{id}", member, s.venueShow},
+		{"GET /venues/{id}/edit", member, s.venueEdit},
+		{"POST /venues/{id}", member, s.venueUpdate},
+		{"POST /venues/{id}/code", member, s.venueReissue},
+		{"GET /venues/{id}/poster.pdf", member, s.venuePoster},
+		// The public scan-in page: no sign-in; its form carries the
+		// pre-session CSRF token like the login form.
+		{"GET /s/{code}", open, s.scanInForm},
+		{"POST /s/{code}", open, s.scanInRecord},
+
+		{"GET /policies", member, s.policies},
+		{"POST /policies", member, s.policySet},
 
 		{"GET /imports", member, s.importList},
 		{"GET /imports/new", member, s.importNew},
