@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -175,21 +176,42 @@ func (s *server) fillPolicies(ctx context.Context, d *policyPage, view app.Polic
 	current := policyValues(p)
 	for _, path := range view.Overridable {
 		val := current[path]
-		row := overrideRow{Path: path}
+		row := overrideRow{Path: path, Bool: switchPath(path)}
 		switch x := val.(type) {
 		case bool:
-			row.Bool = true
-			row.Current = strconv.FormatBool(x)
+			row.Current = s.overrideText(d.Lang, json.RawMessage(strconv.FormatBool(x)))
 		case float64:
 			row.Current = strconv.FormatFloat(x, 'f', -1, 64)
-		case nil:
-			row.Current = ""
+		}
+		if row.Bool && row.Current == "" {
+			row.Current = s.cat.T(d.Lang, "policy.no") // an edition without it leaves it off
 		}
 		d.Assign.Rows = append(d.Assign.Rows, row)
 	}
 	if d.Assign.Form.Values == nil {
 		d.Assign.Form = form{Values: map[string]string{"jurisdiction": view.Jurisdiction, "from": s.opt.Now().In(chinaTime).Format(dateLayout)}}
 	}
+}
+
+// switchPath reports whether the value at a JSON path of a policy
+// ("arrivals.ordinary_test_mandatory") is a yes/no switch, which the form
+// offers as a choice rather than a number.
+func switchPath(path string) bool {
+	section, field, _ := strings.Cut(path, ".")
+	t := reflect.TypeFor[cordon.Policy]()
+	for _, name := range []string{section, field} {
+		found := false
+		for i := range t.NumField() {
+			if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); tag == name {
+				t, found = t.Field(i).Type, true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return t.Kind() == reflect.Bool
 }
 
 // policyValues flattens a policy to its values by JSON path

@@ -46,9 +46,9 @@ func TestPoliciesPage(t *testing.T) {
 func TestPolicyAssign(t *testing.T) {
 	e := newEnv(t)
 	b := e.signedIn("admin")
-	r := b.get("/policies")
-	must(t, r, http.StatusOK, `id="policy-assign"`, `name="contacts.window_days"`, `name="arrivals.ordinary_test_mandatory"`,
-		"密接追溯窗口（天）", `<option value="gx-2022-01"`, `name="reason"`)
+	r := b.get("/policies?at=2022-02-05")
+	must(t, r, http.StatusOK, `id="policy-assign"`, `name="contacts.window_days"`, `<select id="o-arrivals.ordinary_test_mandatory" name="arrivals.ordinary_test_mandatory"`,
+		"密接追溯窗口（天）", "现为 否", `<option value="gx-2022-01"`, `name="reason"`)
 
 	// Guangxi's returnee rules for the region, then Nanning's mandatory
 	// arrival test on top.
@@ -80,5 +80,16 @@ func TestPolicyAssign(t *testing.T) {
 	must(t, b.get("/audit?action=policy.set"), http.StatusOK, "设置防控方案", "gx-2022-01")
 	if strings.Contains(e.logs.String(), "level=ERROR") {
 		t.Errorf("errors logged:\n%s", e.logs.String())
+	}
+}
+
+func TestSwitchPath(t *testing.T) {
+	for _, path := range cordon.Overridable() {
+		if got, want := switchPath(path), path == "arrivals.ordinary_test_mandatory"; got != want {
+			t.Errorf("switchPath(%q) = %v", path, got)
+		}
+	}
+	if switchPath("no.such") || switchPath("contacts") {
+		t.Error("a path that names no value is a switch")
 	}
 }
