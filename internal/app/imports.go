@@ -18,7 +18,7 @@ import (
 )
 
 // Imports of line lists. A person uploads a file (CSV or XLSX) of one kind
-// (cases; contacts to come); the file is read whole at once, so that a file
+// (cases, contacts); the file is read whole at once, so that a file
 // that cannot be read is refused before anything starts, and its rows are
 // then stored by a job that answers every row: stored, or refused with
 // errors that name the line, the column and a stable code. Each row is its
@@ -90,7 +90,7 @@ type RowWrite func(ctx context.Context, tx *store.Tx) (records []string, err err
 // importKinds are the kinds of line list that can be imported. A new kind
 // is an ImportKind in a file of its own, and one more entry here.
 func importKinds() []ImportKind {
-	return []ImportKind{caseImport()}
+	return []ImportKind{caseImport(), contactImport()}
 }
 
 func importKind(name string) (ImportKind, bool) {

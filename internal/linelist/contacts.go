@@ -116,3 +116,98 @@ func writeTable(w io.Writer, format, sheet string, headings []string, n int, row
 	}
 	return cordon.Errorf(cordon.KindInvalid, "linelist.format", "the format is csv or xlsx").WithField("format", "linelist.format")
 }
+
+// ContactColumns are the columns a contact line list is read with: who
+// (name, ID number, phone), the source (病例#12, 密接#5 or a case number
+// alone) and how (接触方式), when, where and with whom they live. The
+// export's columns read back, so a list exported from cordon imports as
+// it is; 密接编号, 状态 and the times of identification and control are not
+// read: an imported contact is identified by the import.
+var ContactColumns = []Column{
+	{Key: "name", Headings: []string{"姓名", "name", "密接姓名"}, Required: true},
+	{Key: "id_number", Headings: []string{"证件号码", "id_number", "ID number", "身份证号", "身份证号码", "公民身份号码"}},
+	{Key: "doc_type", Headings: []string{"证件类型", "doc_type", "document type"}},
+	{Key: "phone", Headings: []string{"联系电话", "phone", "mobile", "手机号码", "手机号", "电话"}},
+	{Key: "kind", Headings: []string{"类别", "kind", "密接类别", "人员类别"}},
+	{Key: "source", Headings: []string{"暴露来源", "source", "来源病例", "病例编号", "关联病例"}, Required: true},
+	{Key: "situation", Headings: []string{"接触方式", "situation", "接触类型", "暴露方式"}, Required: true},
+	{Key: "first_exposure", Headings: []string{"首次暴露时间", "first_exposure", "first exposure", "首次接触时间"}, Date: true},
+	{Key: "last_exposure", Headings: []string{"末次暴露时间", "last_exposure", "last exposure", "末次接触时间", "最后接触时间"}, Required: true, Date: true},
+	{Key: "jurisdiction", Headings: []string{"责任辖区", "jurisdiction", "responsible jurisdiction", "所在辖区", "现住辖区"}},
+	{Key: "household", Headings: []string{"同户", "household", "户"}},
+	{Key: "note", Headings: []string{"备注", "note"}},
+}
+
+// ContactSource is one source a cell of 暴露来源 names.
+type ContactSource struct {
+	Case    int64 // 病例#12, or a number alone
+	Contact int64 // 密接#5
+}
+
+// ContactSources reads a 暴露来源 cell: sources separated by "；", ";",
+// "、" or ",", each 病例#12 (case #12), 密接#5 (contact #5) or a case
+// number alone. ok is false when a part names no source.
+func ContactSources(s string) (out []ContactSource, ok bool) {
+	parts := strings.FieldsFunc(s, func(r rune) bool { return r == '；' || r == ';' || r == '、' || r == ',' || r == '，' })
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		var src ContactSource
+		target := &src.Case
+		lower := strings.ToLower(p)
+		for _, pre := range []string{"密接", "contact", "次密接"} {
+			if strings.HasPrefix(lower, pre) {
+				target, p = &src.Contact, p[len(pre):]
+				break
+			}
+		}
+		for _, pre := range []string{"病例", "case"} {
+			if strings.HasPrefix(lower, pre) {
+				p = p[len(pre):]
+				break
+			}
+		}
+		p = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(p), "#＃ "))
+		n, err := strconv.ParseInt(p, 10, 64)
+		if err != nil || n <= 0 {
+			return nil, false
+		}
+		*target = n
+		out = append(out, src)
+	}
+	return out, len(out) > 0
+}
+
+// Situations reads a 接触方式 cell: situations separated like sources,
+// each in Chinese as the export writes it (同住, 共同就餐…) or as a code
+// (household). A word it does not know comes back as it is, for
+// validation to refuse.
+func Situations(s string) []cordon.Situation {
+	parts := strings.FieldsFunc(s, func(r rune) bool { return r == '；' || r == ';' || r == '、' || r == ',' || r == '，' })
+	out := make([]cordon.Situation, 0, len(parts))
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		sit := cordon.Situation(strings.ToLower(p))
+		for _, x := range cordon.Situations {
+			if x.Chinese() == p || strings.EqualFold(string(x), p) {
+				sit = x
+			}
+		}
+		out = append(out, sit)
+	}
+	return out
+}
+
+// ContactKindOf reads a 类别 cell: 密切接触者 (密接) or 密接的密接 (次密接),
+// or a code; "" for an empty cell, the cell itself for a word it does not
+// know.
+func ContactKindOf(s string) cordon.ContactKind {
+	switch strings.TrimSpace(strings.ToLower(s)) {
+	case "":
+		return ""
+	case "密切接触者", "密接", "close", "close contact":
+		return cordon.CloseContact
+	case "密接的密接", "次密接", "次密切接触者", "secondary", "secondary contact":
+		return cordon.SecondaryContact
+	}
+	return cordon.ContactKind(s)
+}
