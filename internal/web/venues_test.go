@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -13,6 +15,7 @@ import (
 
 	"cordon"
 	"cordon/internal/app"
+	"cordon/internal/apptest"
 )
 
 // venue registers a venue of 福记村 through app, as another page or the API
@@ -305,4 +308,55 @@ func mustInt64(t *testing.T, s string) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestVenuePagesOnPostgres runs the venue list, the public scan-in and
+// the policy page on PostgreSQL, where the list's search (LIKE with
+// escapes) and the scan-in's write are SQL of their own. Without
+// CORDON_TEST_POSTGRES it skips, except under CI.
+func TestVenuePagesOnPostgres(t *testing.T) {
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a := apptest.New(t, apptest.Options{Log: log, Postgres: true}).App
+	ctx := context.Background()
+	for _, in := range testAccounts {
+		in.Password = password
+		if _, err := a.CreateAccount(ctx, app.System, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err := New(a, Options{Log: log, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	e := &testingEnv{testEnv: &testEnv{t: t, app: a, srv: srv, logs: logs}}
+
+	v := e.venue("福记村宴席酒家_100%", cordon.VenueRestaurant)
+	e.venue("福记村小卖部", cordon.VenueMall)
+	b := e.signedIn("admin")
+	r := b.get("/venues?q=" + url.QueryEscape("_100%"))
+	must(t, r, http.StatusOK, "福记村宴席酒家_100%")
+	if strings.Contains(r.body, "福记村小卖部") {
+		t.Error("the search took _ and % as wildcards")
+	}
+
+	// A person scans in on the public page.
+	p := e.visitor("黄文华", 200, "13977001234")
+	anon := e.browser()
+	anon.get("/s/" + v.Code)
+	must(t, anon.post("/s/"+v.Code, url.Values{"id_number": {p.IDNumber}, "phone": {"13977001234"}}), http.StatusOK, "登记成功", "黄*华")
+	must(t, anon.post("/s/CV1.AAAA", url.Values{"id_number": {p.IDNumber}, "phone": {"13977001234"}}), http.StatusUnprocessableEntity, "这不是有效的场所码")
+	if n := len(e.scansOf(p.ID)); n != 1 {
+		t.Errorf("%d scan-ins stored, want 1", n)
+	}
+
+	// The policy page and an assignment.
+	b.get("/policies")
+	r = b.post("/policies", url.Values{"jurisdiction": {"450000"}, "from": {"2022-01-18"}, "edition": {"gx-2022-01"}, "reason": {"春运"}})
+	must(t, b.follow(r), http.StatusOK, "防控方案设置已保存", "广西2022年春运返乡人员管控规定")
+	if strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("errors logged:\n%s", logs.String())
+	}
 }
