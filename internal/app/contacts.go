@@ -1017,8 +1017,8 @@ func (a *App) upgradeSecondary(ctx context.Context, tx *store.Tx, actor cordon.A
 	return nil
 }
 
-// contactEdges lists the contacts of the actor's subtree as edges of the
-// chains.
+// contactEdges lists the close contacts traced to the cases of the
+// actor's subtree as edges of the chains: counts, no personal data.
 func contactEdges(ctx context.Context, tx *store.Tx, actor cordon.Actor) ([]cordon.ContactEdge, error) {
 	return tx.ContactEdges(ctx, store.ScopeOf(actor))
 }

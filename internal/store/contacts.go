@@ -629,12 +629,16 @@ func (tx *Tx) PersonCandidates(ctx context.Context, scope Scope, u UnmatchedCont
 	return ids, "phone_name", err
 }
 
-// ContactEdges lists the active exposures of the contacts inside the
-// scope as edges of the transmission chains.
+// ContactEdges lists the close contacts traced to the cases inside the
+// scope, as edges of the transmission chains: one per active close
+// exposure, wherever the contact is (a case's tracing counts its contacts
+// sent to other jurisdictions too). Exposures of merged records were
+// moved to the survivor, so each person counts once.
 func (tx *Tx) ContactEdges(ctx context.Context, scope Scope) ([]cordon.ContactEdge, error) {
-	w, args := scope.where("c.jurisdiction")
-	rows, err := tx.query(ctx, `SELECT e.contact_id, e.kind, e.source_case, e.source_contact FROM contact_exposures e
-		JOIN contacts c ON c.id = e.contact_id WHERE e.superseded_at IS NULL AND c.merged_into IS NULL AND `+w, args...)
+	w, args := scope.where("jurisdiction")
+	rows, err := tx.query(ctx, `SELECT source_case, contact_id FROM contact_exposures
+		WHERE superseded_at IS NULL AND kind = 'close' AND source_case IN (SELECT id FROM cases WHERE `+w+`)
+		ORDER BY source_case, contact_id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -642,15 +646,8 @@ func (tx *Tx) ContactEdges(ctx context.Context, scope Scope) ([]cordon.ContactEd
 	var out []cordon.ContactEdge
 	for rows.Next() {
 		var e cordon.ContactEdge
-		var kind string
-		var sourceCase, sourceContact sql.NullInt64
-		if err := rows.Scan(&e.Contact, &kind, &sourceCase, &sourceContact); err != nil {
+		if err := rows.Scan(&e.Source, &e.Contact); err != nil {
 			return nil, err
-		}
-		e.Secondary = kind == string(cordon.SecondaryContact)
-		e.Source = sourceCase.Int64
-		if e.Secondary {
-			e.Source = sourceContact.Int64
 		}
 		out = append(out, e)
 	}

@@ -58,5 +58,7 @@ CREATE TABLE contact_exposures (
 );
 CREATE INDEX contact_exposures_contact ON contact_exposures (contact_id, id);
 CREATE INDEX contact_exposures_case ON contact_exposures (source_case) WHERE source_case IS NOT NULL;
+-- The close contacts traced to each case, read whole for the chains.
+CREATE INDEX contact_exposures_traced ON contact_exposures (source_case, contact_id) WHERE superseded_at IS NULL AND kind = 'close';
 CREATE INDEX contact_exposures_source_contact ON contact_exposures (source_contact) WHERE source_contact IS NOT NULL;
 CREATE INDEX contact_exposures_venue ON contact_exposures (venue_id, overlap_from) WHERE venue_id IS NOT NULL;
