@@ -117,9 +117,9 @@ func (in *VenueInput) Validate() error {
 }
 
 // Venue codes. A venue code is "CV1." followed by the venue id and the
-// code serial (8 + 4 bytes) and their Ed25519 signature, in unpadded
-// base64url: 90 characters, which a QR code of version 6 holds at level M
-// inside a URL. Anyone with cordon's public key can check a code offline;
+// code serial (8 + 4 bytes) and their Ed25519 signature (64 bytes), in
+// unpadded base64url: 106 characters, which with the scan-in URL make a QR
+// code of version 8 at level M. Anyone with cordon's public key can check a code offline;
 // only cordon can make one. Reissuing a venue's code raises its serial and
 // revokes the codes printed before.
 

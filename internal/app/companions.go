@@ -184,6 +184,22 @@ func (a *App) Companions(ctx context.Context, actor cordon.Actor, q CompanionQue
 		if err != nil {
 			return err
 		}
+		// Those already contacts of the case say so.
+		if q.CaseID != 0 && actor.Can(cordon.PermContactRead) {
+			for i := range found {
+				cs, err := tx.PersonContacts(ctx, found[i].PersonID)
+				if err != nil {
+					return err
+				}
+				for _, c := range cs {
+					for _, e := range c.Exposures {
+						if e.SourceCase == q.CaseID && found[i].ContactID == 0 {
+							found[i].ContactID = c.ID
+						}
+					}
+				}
+			}
+		}
 		for i := range found {
 			b := who[found[i].PersonID]
 			found[i].Name, found[i].IDNumber = b.Name, b.IDNumber

@@ -93,14 +93,12 @@ func (a *App) SetPolicy(ctx context.Context, actor cordon.Actor, in cordon.Polic
 		if err != nil {
 			return err
 		}
-		seen := map[string]bool{}
 		for _, x := range as {
-			if seen[x.Jurisdiction] || !cordon.Within(x.Jurisdiction, in.Jurisdiction) && x.Jurisdiction != in.Jurisdiction {
+			if !cordon.Within(x.Jurisdiction, in.Jurisdiction) {
 				continue
 			}
-			seen[x.Jurisdiction] = true
 			at, _ := time.ParseInLocation(time.DateOnly, x.From, cordon.ChinaTime)
-			if _, err := cordon.PolicyInForce(x.Jurisdiction, at, as); err != nil {
+			if _, err := cordon.PolicyInForce(x.Jurisdiction, at.Add(12*time.Hour), as); err != nil {
 				return cordon.Errorf(cordon.KindInvalid, "policy.override_invalid", "%v", err)
 			}
 		}

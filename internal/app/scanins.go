@@ -282,6 +282,30 @@ type PublicScanInput struct {
 	Phone    string `json:"phone"`
 }
 
+// PublicVenue is what the public scan-in page shows of a venue code
+// before anyone types: the venue's name and place, or why the code does
+// not work (forged, revoked, closed).
+func (a *App) PublicVenue(ctx context.Context, code string) (PublicScanIn, error) {
+	venueID, serial, err := a.openVenueCode(code)
+	if err != nil {
+		return PublicScanIn{}, err
+	}
+	keys, err := a.venueKeys(ctx, []int64{venueID})
+	if err != nil {
+		return PublicScanIn{}, err
+	}
+	v, ok := keys[venueID]
+	switch {
+	case !ok:
+		return PublicScanIn{}, cordon.Errorf(cordon.KindNotFound, "scanin.venue_unknown", "no such venue")
+	case v.Serial != serial:
+		return PublicScanIn{}, cordon.Errorf(cordon.KindInvalid, "scanin.venue_code_revoked", "this venue code was replaced by a new one")
+	case !v.Active:
+		return PublicScanIn{}, cordon.Errorf(cordon.KindInvalid, "scanin.venue_closed", "this venue is closed")
+	}
+	return PublicScanIn{Venue: v.Name, Place: a.PathName(ctx, v.Jurisdiction)}, nil
+}
+
 // ScanInPublic records a person's own scan of a venue code. The person is
 // identified by identity number and phone, both of which must match the
 // register (a wrong pair answers the same as an unknown person, so the
@@ -337,7 +361,7 @@ func (a *App) ScanInPublic(ctx context.Context, in PublicScanInput) (PublicScanI
 			return err
 		}
 		out = PublicScanIn{Venue: v.Name, Name: cordon.MaskName(p.Name), At: now, Again: !stored[0]}
-		return tx.Audit(ctx, cordon.AuditEntry{Username: "public", Action: "scanin.self", Record: personRecord(p.ID), Detail: venueRecord(venueID)})
+		return tx.Audit(ctx, cordon.AuditEntry{Username: "public", Action: "scanin.self", Record: personRecord(p.ID), Jurisdiction: v.Jurisdiction, Detail: venueRecord(venueID)})
 	})
 	if err != nil {
 		return PublicScanIn{}, err

@@ -17,6 +17,7 @@ type scanInPage struct {
 	Code    string
 	Form    form
 	Problem string // translation key of why the code cannot be used; "" when the form is shown
+	Venue   *app.PublicScanIn // the venue's name and place, shown above the form
 	Done    *app.PublicScanIn
 }
 
@@ -36,19 +37,27 @@ func (s *server) scanInPage(r *http.Request) scanInPage {
 	return d
 }
 
-// scanInForm shows the form of a venue code. The code's signature is
-// checked here, so that a forged code is refused before anyone types
-// their identity into it.
+// scanInForm shows the form of a venue code under the venue's name. The
+// code is checked here, so that a forged, replaced or closed venue's code
+// is refused before anyone types their identity into it.
 func (s *server) scanInForm(w http.ResponseWriter, r *http.Request) {
 	d := s.scanInPage(r)
-	if _, _, err := cordon.OpenVenueCode(s.app.VenueCodeKey(), d.Code); err != nil {
-		d.Problem = scanInProblems[cordon.ErrorCode(err)]
-		if d.Problem == "" {
-			d.Problem = "scanin.problem_forged"
+	v, err := s.app.PublicVenue(r.Context(), d.Code)
+	if err != nil {
+		p, ok := scanInProblems[cordon.ErrorCode(err)]
+		if !ok && cordon.ErrorKind(err) == cordon.KindInternal {
+			s.fail(w, r, err)
+			return
 		}
-		s.render(w, r, http.StatusNotFound, "scanin", d)
+		status := cordon.ErrorKind(err).HTTPStatus()
+		if !ok || p == "scanin.problem_forged" || p == "scanin.problem_unknown" {
+			p, status = "scanin.problem_forged", http.StatusNotFound
+		}
+		d.Problem = p
+		s.render(w, r, status, "scanin", d)
 		return
 	}
+	d.Venue = &v
 	s.render(w, r, http.StatusOK, "scanin", d)
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -105,7 +106,8 @@ func TestScanInForgedRevokedClosed(t *testing.T) {
 			t.Errorf("the form is offered for the forged code %s", code)
 		}
 	}
-	b.get("/s/" + v.Code)
+	// A good code: the venue's name above the form.
+	must(t, b.get("/s/"+v.Code), http.StatusOK, `id="scanin-venue"`, html.EscapeString(v.Name), `name="id_number"`)
 	r := b.post("/s/CV1.AAAA", identity)
 	must(t, r, http.StatusUnprocessableEntity, "这不是有效的场所码")
 
@@ -114,7 +116,8 @@ func TestScanInForgedRevokedClosed(t *testing.T) {
 	if _, err := e.app.ReissueVenueCode(context.Background(), app.System, v.ID, "翻拍"); err != nil {
 		t.Fatal(err)
 	}
-	b.get("/s/" + v.Code)
+	// The page says so at once, before anyone types.
+	must(t, b.get("/s/"+v.Code), http.StatusUnprocessableEntity, "此场所码已作废，请扫描场所张贴的最新场所码", `id="scanin-problem"`)
 	must(t, b.post("/s/"+v.Code, identity), http.StatusUnprocessableEntity, "此场所码已作废，请扫描场所张贴的最新场所码", `id="scanin-problem"`)
 	fresh, err := e.app.Venue(context.Background(), app.System, v.ID)
 	if err != nil {
