@@ -305,12 +305,15 @@ func (a *App) recordExposure(ctx context.Context, tx *store.Tx, actor cordon.Act
 	}
 	action := "contact.exposure"
 	if c == nil {
+		// Where the contact is: the place given, else a registered
+		// person's current place (outside the subtree, that is a refusal:
+		// the contact goes out as an assist request), else the source's.
 		j := strings.TrimSpace(in.Jurisdiction)
 		if j == "" {
+			j = k.Current
+		}
+		if j == "" {
 			j = src.jurisdiction
-			if k.Current != "" && actor.Sees(k.Current) {
-				j = k.Current
-			}
 		}
 		if !a.exists(ctx, tx, j) {
 			return res, unknownJurisdiction(j)

@@ -130,6 +130,7 @@ func TestAddContact(t *testing.T) {
 		}
 
 		stranger := s.person()
+		traveller := s.person(livingAt(chengdong, xingningC))
 		_, before := s.written()
 		refuse := func(in cordon.ContactInput, kind cordon.Kind, code string) {
 			t.Helper()
@@ -143,6 +144,8 @@ func TestAddContact(t *testing.T) {
 		away := closeTo(stranger.ID, c.index.ID, cordon.SituationVehicle, cst("2022-02-07 20:00"))
 		away.Jurisdiction = xingning
 		refuse(away, cordon.KindForbidden, "contact.outside_jurisdiction")
+		// A registered Debao resident who is in Nanning now.
+		refuse(closeTo(traveller.ID, c.index.ID, cordon.SituationVehicle, cst("2022-02-07 20:00")), cordon.KindForbidden, "contact.outside_jurisdiction")
 		refuse(cordon.ContactInput{ContactIdentity: cordon.ContactIdentity{Name: "无号码"}, Exposure: cordon.ExposureInput{SourceCase: c.index.ID,
 			Situation: cordon.SituationLift, LastAt: cst("2022-02-07 20:00")}}, cordon.KindInvalid, "contact.phone_or_id_required")
 		refuse(cordon.ContactInput{ContactIdentity: cordon.ContactIdentity{PersonID: b.ID}, Exposure: cordon.ExposureInput{SourceCase: c.index.ID,
