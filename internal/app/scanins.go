@@ -356,11 +356,11 @@ func (a *App) ScanInPublic(ctx context.Context, in PublicScanInput) (PublicScanI
 		if p.Phone != phone {
 			return unknown
 		}
-		stored, err := tx.InsertScanIns(ctx, []cordon.ScanIn{{VenueID: venueID, PersonID: p.ID, At: now, Source: cordon.ScanByPerson}})
+		again, err := tx.RecordScanIn(ctx, cordon.ScanIn{VenueID: venueID, PersonID: p.ID, At: now, Source: cordon.ScanByPerson})
 		if err != nil {
 			return err
 		}
-		out = PublicScanIn{Venue: v.Name, Name: cordon.MaskName(p.Name), At: now, Again: !stored[0]}
+		out = PublicScanIn{Venue: v.Name, Name: cordon.MaskName(p.Name), At: now, Again: again}
 		return tx.Audit(ctx, cordon.AuditEntry{Username: "public", Action: "scanin.self", Record: personRecord(p.ID), Jurisdiction: v.Jurisdiction, Detail: venueRecord(venueID)})
 	})
 	if err != nil {

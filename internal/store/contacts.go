@@ -709,12 +709,16 @@ func (tx *Tx) HoldCompanionScanIns(ctx context.Context, venueID int64, from, to 
 		if p == 0 {
 			continue
 		}
-		lo := from.Add(-24 * time.Hour)
-		if _, err := tx.exec(ctx, `INSERT INTO scan_in_holds (person_id, venue_id, at, reason)
-			SELECT person_id, venue_id, at, ? FROM scan_ins
-			WHERE day >= ? AND day <= ? AND venue_id = ? AND at >= ? AND at <= ? AND person_id = ?
-			ON CONFLICT DO NOTHING`, reason, cordon.ScanDay(lo), cordon.ScanDay(to), venueID, lo.Unix(), to.Unix(), p); err != nil {
+		scans, err := tx.ScanInsOf(ctx, p, from.Add(-24*time.Hour), to.Add(time.Second))
+		if err != nil {
 			return err
+		}
+		for _, s := range scans {
+			if s.VenueID == venueID {
+				if err := tx.HoldScanIns(ctx, reason, s); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return nil

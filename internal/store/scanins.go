@@ -141,17 +141,14 @@ func scanScanIns(rows *sql.Rows) ([]cordon.ScanIn, error) {
 
 // ScanInsOf returns a person's scan-ins made in [from, to), in time order.
 func (tx *Tx) ScanInsOf(ctx context.Context, personID int64, from, to time.Time) ([]cordon.ScanIn, error) {
-	days := daysIn(from, to)
-	if len(days) == 0 {
-		return nil, nil
+	var out []cordon.ScanIn
+	var err error
+	if tx.db.scanLog != nil {
+		out, err = tx.blockScanIns(ctx, "scan_person_blocks", "bucket", personBucket(personID), from, to,
+			func(s cordon.ScanIn) bool { return s.PersonID == personID })
+	} else {
+		out, err = tx.rowScanIns(ctx, "person_id", personID, from, to)
 	}
-	rows, err := tx.query(ctx, `SELECT venue_id, at, person_id, leave, source FROM scan_ins
-		WHERE day IN (`+placeholders(len(days))+`) AND person_id = ? AND at >= ? AND at < ? ORDER BY at`,
-		append(days, personID, from.Unix(), to.Unix())...)
-	if err != nil {
-		return nil, err
-	}
-	out, err := scanScanIns(rows)
 	if err != nil {
 		return nil, err
 	}
@@ -162,21 +159,51 @@ func (tx *Tx) ScanInsOf(ctx context.Context, personID int64, from, to time.Time)
 
 // ScanInsAt returns the scan-ins at a venue made in [from, to).
 func (tx *Tx) ScanInsAt(ctx context.Context, venueID int64, from, to time.Time) ([]cordon.ScanIn, error) {
+	var out []cordon.ScanIn
+	var err error
+	if tx.db.scanLog != nil {
+		out, err = tx.blockScanIns(ctx, "scan_venue_blocks", "venue_id", venueID, from, to, func(cordon.ScanIn) bool { return true })
+	} else {
+		out, err = tx.rowScanIns(ctx, "venue_id", venueID, from, to)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return tx.withLog(ctx, out, venueID, 0, from, to)
+}
+
+// rowScanIns reads scan_ins rows (PostgreSQL) by venue or person.
+func (tx *Tx) rowScanIns(ctx context.Context, column string, id int64, from, to time.Time) ([]cordon.ScanIn, error) {
 	days := daysIn(from, to)
 	if len(days) == 0 {
 		return nil, nil
 	}
 	rows, err := tx.query(ctx, `SELECT venue_id, at, person_id, leave, source FROM scan_ins
-		WHERE day IN (`+placeholders(len(days))+`) AND venue_id = ? AND at >= ? AND at < ?`,
-		append(days, venueID, from.Unix(), to.Unix())...)
+		WHERE day IN (`+placeholders(len(days))+`) AND `+column+` = ? AND at >= ? AND at < ?`,
+		append(days, id, from.Unix(), to.Unix())...)
 	if err != nil {
 		return nil, err
 	}
-	out, err := scanScanIns(rows)
-	if err != nil {
-		return nil, err
+	return scanScanIns(rows)
+}
+
+// RecordScanIn stores one scan-in (a person's own scan) and reports
+// whether the same scan-in was stored before.
+func (tx *Tx) RecordScanIn(ctx context.Context, s cordon.ScanIn) (again bool, err error) {
+	if tx.db.scanLog == nil {
+		stored, err := tx.InsertScanIns(ctx, []cordon.ScanIn{s})
+		return err == nil && !stored[0], err
 	}
-	return tx.withLog(ctx, out, venueID, 0, from, to)
+	before, err := tx.ScanInsAt(ctx, s.VenueID, s.At, s.At.Add(time.Second))
+	if err != nil {
+		return false, err
+	}
+	for _, b := range before {
+		if b.PersonID == s.PersonID {
+			return true, nil
+		}
+	}
+	return false, tx.AppendScanIns(ctx, []cordon.ScanIn{s})
 }
 
 // HoldScanIns keeps scan-ins past the retention period because an
@@ -191,18 +218,27 @@ func (tx *Tx) HoldScanIns(ctx context.Context, reason string, scans ...cordon.Sc
 	return nil
 }
 
-// OldestScanDay is the day of the oldest scan-in, or false when there is none.
+// OldestScanDay is the day of the oldest stored scan-in, or false when
+// there is none.
 func (tx *Tx) OldestScanDay(ctx context.Context) (int64, bool, error) {
+	table := "scan_ins"
+	if tx.db.scanLog != nil {
+		table = "scan_venue_blocks"
+	}
 	var d sql.NullInt64
-	err := tx.queryRow(ctx, "SELECT MIN(day) FROM scan_ins").Scan(&d)
+	err := tx.queryRow(ctx, "SELECT MIN(day) FROM "+table).Scan(&d)
 	return d.Int64, d.Valid, err
 }
 
 // ScanDayVenues lists the venues that have scan-ins on a day, with their
 // jurisdictions.
 func (tx *Tx) ScanDayVenues(ctx context.Context, day int64) (map[int64]string, error) {
+	table := "scan_ins"
+	if tx.db.scanLog != nil {
+		table = "scan_venue_blocks"
+	}
 	rows, err := tx.query(ctx, `SELECT v.id, v.jurisdiction FROM venues v
-		WHERE v.id IN (SELECT DISTINCT venue_id FROM scan_ins WHERE day = ?)`, day)
+		WHERE v.id IN (SELECT DISTINCT venue_id FROM `+table+` WHERE day = ?)`, day)
 	if err != nil {
 		return nil, err
 	}
@@ -227,12 +263,111 @@ func (tx *Tx) PurgeScanIns(ctx context.Context, day int64, venues []int64) (int6
 	for _, v := range venues {
 		args = append(args, v)
 	}
+	if tx.db.scanLog != nil {
+		return tx.purgeBlocks(ctx, day, venues)
+	}
 	res, err := tx.exec(ctx, `DELETE FROM scan_ins WHERE day = ? AND venue_id IN (`+placeholders(len(venues))+`)
 		AND NOT EXISTS (SELECT 1 FROM scan_in_holds h WHERE h.person_id = scan_ins.person_id AND h.venue_id = scan_ins.venue_id AND h.at = scan_ins.at)`, args...)
 	if err != nil {
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+// purgeBlocks is PurgeScanIns over the blocks of SQLite: the day's blocks
+// of the venues go, and the held scan-ins among them come back as new
+// blocks; the day's person blocks are rewritten without what went.
+func (tx *Tx) purgeBlocks(ctx context.Context, day int64, venues []int64) (int64, error) {
+	due := make(map[int64]bool, len(venues))
+	args := []any{day}
+	for _, v := range venues {
+		due[v] = true
+		args = append(args, v)
+	}
+	held := map[scanKey]bool{}
+	rows, err := tx.query(ctx, `SELECT person_id, venue_id, at FROM scan_in_holds WHERE at >= ? AND at < ?`, day*86400-8*3600, (day+1)*86400-8*3600)
+	if err != nil {
+		return 0, err
+	}
+	for rows.Next() {
+		var k scanKey
+		if err := rows.Scan(&k.person, &k.venue, &k.at); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		held[k] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	keep := func(s cordon.ScanIn) bool {
+		return !due[s.VenueID] || held[scanKey{s.VenueID, s.At.Unix(), s.PersonID}]
+	}
+	var gone int64
+	for _, t := range []struct{ table, column string }{{"scan_venue_blocks", "venue_id"}, {"scan_person_blocks", "bucket"}} {
+		q := "SELECT id, rows FROM " + t.table + " WHERE day = ?"
+		qargs := []any{day}
+		if t.table == "scan_venue_blocks" {
+			q += " AND venue_id IN (" + placeholders(len(venues)) + ")"
+			qargs = args
+		}
+		rows, err := tx.query(ctx, q, qargs...)
+		if err != nil {
+			return 0, err
+		}
+		var ids []int64
+		var kept []cordon.ScanIn
+		for rows.Next() {
+			var id int64
+			var b []byte
+			if err := rows.Scan(&id, &b); err != nil {
+				rows.Close()
+				return 0, err
+			}
+			all, err := unpackScanIns(b, nil)
+			if err != nil {
+				rows.Close()
+				return 0, err
+			}
+			k := 0
+			for _, s := range all {
+				if keep(s) {
+					kept = append(kept, s)
+					k++
+				}
+			}
+			if k < len(all) {
+				ids = append(ids, id)
+				if t.table == "scan_venue_blocks" {
+					gone += int64(len(all) - k)
+				}
+			} else {
+				kept = kept[:len(kept)-k]
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return 0, err
+		}
+		for len(ids) > 0 {
+			n := min(len(ids), 500)
+			del := make([]any, n)
+			for i, id := range ids[:n] {
+				del[i] = id
+			}
+			if _, err := tx.exec(ctx, "DELETE FROM "+t.table+" WHERE id IN ("+placeholders(n)+")", del...); err != nil {
+				return 0, err
+			}
+			ids = ids[n:]
+		}
+		if len(kept) > 0 {
+			if err := tx.writeBlocksOf(ctx, t.table, kept); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return gone, nil
 }
 
 // PersonBrief is the name and identity number of a person, for lists.
