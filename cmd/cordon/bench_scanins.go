@@ -16,8 +16,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"cordon"
@@ -203,61 +201,24 @@ func (b *scanInBench) send(ctx context.Context, tb *testingBench, now time.Time)
 		b.encode(&buf, first, now)
 		bodies[first] = buf.Bytes()
 	}
-	batches := make(chan int)
-	var done atomic.Int64
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var firstErr error
-	lat := make([]time.Duration, 0, b.ingest/b.batch+1)
 	cpu0 := processCPU(b.pid)
-	start := time.Now()
-	for range b.clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for first := range batches {
-				n := min(b.batch, b.ingest-first)
-				var sum app.ScanInSummary
-				t0 := time.Now()
-				err := tb.send(ctx, "POST", "/api/v1/scan-ins", "application/json", bytes.NewReader(bodies[first]), &sum)
-				d := time.Since(t0)
-				if err == nil && sum.Stored+sum.Replayed != n {
-					for _, r := range sum.Results {
-						if r.Status == "rejected" {
-							err = fmt.Errorf("bench: batch at %d: %d of %d stored (item %d: %s)", first, sum.Stored+sum.Replayed, n, r.Index, r.Code)
-							break
-						}
-					}
-				}
-				mu.Lock()
-				lat = append(lat, d)
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				mu.Unlock()
-				if done.Add(int64(n))%(int64(b.ingest)/10+1) < int64(n) {
-					fmt.Fprintf(b.log, "  %d scan-ins (%.0f/s)\n", done.Load(), float64(done.Load())/time.Since(start).Seconds())
+	took, lat, err := sendBatches(ctx, b.clients, b.ingest, b.batch, b.log, "scan-ins", func(first int) (int, error) {
+		n := min(b.batch, b.ingest-first)
+		var sum app.ScanInSummary
+		err := tb.send(ctx, "POST", "/api/v1/scan-ins", "application/json", bytes.NewReader(bodies[first]), &sum)
+		if err == nil && sum.Stored+sum.Replayed != n {
+			for _, r := range sum.Results {
+				if r.Status == "rejected" {
+					return n, fmt.Errorf("bench: batch at %d: %d of %d stored (item %d: %s)", first, sum.Stored+sum.Replayed, n, r.Index, r.Code)
 				}
 			}
-		}()
-	}
-	for first := 0; first < b.ingest; first += b.batch {
-		mu.Lock()
-		failed := firstErr != nil
-		mu.Unlock()
-		if failed {
-			break
 		}
-		batches <- first
+		return n, err
+	})
+	if err != nil {
+		return 0, err
 	}
-	close(batches)
-	wg.Wait()
-	if firstErr != nil {
-		return 0, firstErr
-	}
-	took := time.Since(start)
 	cpu := processCPU(b.pid) - cpu0
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	rate := float64(b.ingest) / took.Seconds()
 	fmt.Fprintf(b.out, "server CPU per scan-in: %.1f µs (%.0f%% of one core)\n", float64(cpu.Microseconds())/float64(b.ingest), 100*cpu.Seconds()/took.Seconds())
 	fmt.Fprintf(b.out, "scan-in ingestion (bulk API, SQLite, durable, %d clients, %d per request): %.0f scan-ins/s (%d in %v; request p50 %v p99 %v)\n",

@@ -242,45 +242,63 @@ func tubeCode(t int) string { return "T" + strconv.Itoa(10_000_000+t) }
 // register sends the samples through POST /api/v1/samples from many
 // devices at once and times them.
 func (b *testingBench) register(ctx context.Context) error {
+	cpu0 := processCPU(b.pid)
+	took, lat, err := sendBatches(ctx, b.clients, b.samples, b.batch, b.log, "samples registered", func(first int) (int, error) {
+		var w bytes.Buffer
+		n := b.encodeBatch(&w, first)
+		var acks struct {
+			Stored   int `json:"stored"`
+			Rejected int `json:"rejected"`
+		}
+		err := b.send(ctx, "POST", "/api/v1/samples", "application/json", bytes.NewReader(w.Bytes()), &acks)
+		if err == nil && acks.Stored != n {
+			err = fmt.Errorf("bench: batch at %d: %d of %d stored", first, acks.Stored, n)
+		}
+		return n, err
+	})
+	if err != nil {
+		return err
+	}
+	cpu := processCPU(b.pid) - cpu0
+	fmt.Fprintf(b.out, "server CPU per sample: %.1f µs (%.0f%% of one core)\n", float64(cpu.Microseconds())/float64(b.samples), 100*cpu.Seconds()/took.Seconds())
+	fmt.Fprintf(b.out, "sample registration (bulk API, SQLite, %d clients, %d per request, %d-in-1): %.0f samples/s (%d samples in %d tubes in %v; request p50 %v p99 %v)\n",
+		b.clients, b.batch, b.pool, float64(b.samples)/took.Seconds(), b.samples, (b.samples+b.pool-1)/b.pool, took.Round(time.Second),
+		lat[len(lat)/2].Round(time.Millisecond), lat[len(lat)*99/100].Round(time.Millisecond))
+	return nil
+}
+
+// sendBatches posts total items in batches from clients at once, each
+// batch by post(first item), and returns the time it all took and the
+// requests' latencies, sorted. The first error stops the sending.
+func sendBatches(ctx context.Context, clients, total, batch int, log io.Writer, what string, post func(first int) (int, error)) (time.Duration, []time.Duration, error) {
 	batches := make(chan int)
 	var done atomic.Int64
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var firstErr error
-	lat := make([]time.Duration, 0, b.samples/b.batch+1)
-	cpu0 := processCPU(b.pid)
+	lat := make([]time.Duration, 0, total/batch+1)
 	start := time.Now()
-	for range b.clients {
+	for range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var buf bytes.Buffer
 			for first := range batches {
-				buf.Reset()
-				n := b.encodeBatch(&buf, first)
-				var acks struct {
-					Stored   int `json:"stored"`
-					Rejected int `json:"rejected"`
-				}
 				t0 := time.Now()
-				err := b.send(ctx, "POST", "/api/v1/samples", "application/json", bytes.NewReader(buf.Bytes()), &acks)
+				n, err := post(first)
 				d := time.Since(t0)
-				if err == nil && acks.Stored != n {
-					err = fmt.Errorf("bench: batch at %d: %d of %d stored", first, acks.Stored, n)
-				}
 				mu.Lock()
 				lat = append(lat, d)
 				if err != nil && firstErr == nil {
 					firstErr = err
 				}
 				mu.Unlock()
-				if done.Add(int64(n))%(int64(b.samples)/10+1) < int64(n) {
-					fmt.Fprintf(b.log, "  %d samples registered (%.0f/s)\n", done.Load(), float64(done.Load())/time.Since(start).Seconds())
+				if done.Add(int64(n))%(int64(total)/10+1) < int64(n) {
+					fmt.Fprintf(log, "  %d %s (%.0f/s)\n", done.Load(), what, float64(done.Load())/time.Since(start).Seconds())
 				}
 			}
 		}()
 	}
-	for first := 0; first < b.samples; first += b.batch {
+	for first := 0; first < total; first += batch {
 		mu.Lock()
 		failed := firstErr != nil
 		mu.Unlock()
@@ -291,17 +309,9 @@ func (b *testingBench) register(ctx context.Context) error {
 	}
 	close(batches)
 	wg.Wait()
-	if firstErr != nil {
-		return firstErr
-	}
 	took := time.Since(start)
-	cpu := processCPU(b.pid) - cpu0
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	fmt.Fprintf(b.out, "server CPU per sample: %.1f µs (%.0f%% of one core)\n", float64(cpu.Microseconds())/float64(b.samples), 100*cpu.Seconds()/took.Seconds())
-	fmt.Fprintf(b.out, "sample registration (bulk API, SQLite, %d clients, %d per request, %d-in-1): %.0f samples/s (%d samples in %d tubes in %v; request p50 %v p99 %v)\n",
-		b.clients, b.batch, b.pool, float64(b.samples)/took.Seconds(), b.samples, (b.samples+b.pool-1)/b.pool, took.Round(time.Second),
-		lat[len(lat)/2].Round(time.Millisecond), lat[len(lat)*99/100].Round(time.Millisecond))
-	return nil
+	return took, lat, firstErr
 }
 
 // encodeBatch writes the JSON of the batch starting at sample first and

@@ -286,24 +286,34 @@ type PublicScanInput struct {
 // before anyone types: the venue's name and place, or why the code does
 // not work (forged, revoked, closed).
 func (a *App) PublicVenue(ctx context.Context, code string) (PublicScanIn, error) {
-	venueID, serial, err := a.openVenueCode(code)
+	_, v, err := a.usableVenue(ctx, code)
 	if err != nil {
 		return PublicScanIn{}, err
 	}
+	return PublicScanIn{Venue: v.Name, Place: a.PathName(ctx, v.Jurisdiction)}, nil
+}
+
+// usableVenue opens a venue code and checks that it names a venue, with
+// the current code serial, that is open.
+func (a *App) usableVenue(ctx context.Context, code string) (int64, store.VenueKey, error) {
+	venueID, serial, err := a.openVenueCode(code)
+	if err != nil {
+		return 0, store.VenueKey{}, err
+	}
 	keys, err := a.venueKeys(ctx, []int64{venueID})
 	if err != nil {
-		return PublicScanIn{}, err
+		return 0, store.VenueKey{}, err
 	}
 	v, ok := keys[venueID]
 	switch {
 	case !ok:
-		return PublicScanIn{}, cordon.Errorf(cordon.KindNotFound, "scanin.venue_unknown", "no such venue")
+		return 0, v, cordon.Errorf(cordon.KindNotFound, "scanin.venue_unknown", "no such venue")
 	case v.Serial != serial:
-		return PublicScanIn{}, cordon.Errorf(cordon.KindInvalid, "scanin.venue_code_revoked", "this venue code was replaced by a new one")
+		return 0, v, cordon.Errorf(cordon.KindInvalid, "scanin.venue_code_revoked", "this venue code was replaced by a new one")
 	case !v.Active:
-		return PublicScanIn{}, cordon.Errorf(cordon.KindInvalid, "scanin.venue_closed", "this venue is closed")
+		return 0, v, cordon.Errorf(cordon.KindInvalid, "scanin.venue_closed", "this venue is closed")
 	}
-	return PublicScanIn{Venue: v.Name, Place: a.PathName(ctx, v.Jurisdiction)}, nil
+	return venueID, v, nil
 }
 
 // ScanInPublic records a person's own scan of a venue code. The person is
@@ -312,24 +322,11 @@ func (a *App) PublicVenue(ctx context.Context, code string) (PublicScanIn, error
 // page cannot be used to learn who is registered). Nobody is signed in;
 // the audit log records the venue and the person.
 func (a *App) ScanInPublic(ctx context.Context, in PublicScanInput) (PublicScanIn, error) {
-	venueID, serial, err := a.openVenueCode(in.Code)
+	venueID, v, err := a.usableVenue(ctx, in.Code)
 	if err != nil {
 		return PublicScanIn{}, err
 	}
 	now := a.now().Truncate(time.Second)
-	keys, err := a.venueKeys(ctx, []int64{venueID})
-	if err != nil {
-		return PublicScanIn{}, err
-	}
-	v, ok := keys[venueID]
-	switch {
-	case !ok:
-		return PublicScanIn{}, cordon.Errorf(cordon.KindNotFound, "scanin.venue_unknown", "no such venue")
-	case v.Serial != serial:
-		return PublicScanIn{}, cordon.Errorf(cordon.KindInvalid, "scanin.venue_code_revoked", "this venue code was replaced by a new one")
-	case !v.Active:
-		return PublicScanIn{}, cordon.Errorf(cordon.KindInvalid, "scanin.venue_closed", "this venue is closed")
-	}
 	number := strings.ToUpper(strings.TrimSpace(in.IDNumber))
 	var bad cordon.Invalid
 	bad.Code = "scanin.identity_invalid"

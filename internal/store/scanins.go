@@ -84,31 +84,41 @@ func (tx *Tx) InsertScanIns(ctx context.Context, in []cordon.ScanIn) ([]bool, er
 // away.
 func (tx *Tx) ExistingPersons(ctx context.Context, ids []int64) (map[int64]bool, error) {
 	out := make(map[int64]bool, len(ids))
+	err := tx.eachIn(ctx, "SELECT id FROM persons WHERE merged_into IS NULL AND id IN (%s)", ids, func(rows *sql.Rows) error {
+		var id int64
+		err := rows.Scan(&id)
+		out[id] = true
+		return err
+	})
+	return out, err
+}
+
+// eachIn runs a query whose %s takes a list of ids, 500 at a time, and
+// hands each row to scan.
+func (tx *Tx) eachIn(ctx context.Context, q string, ids []int64, scan func(*sql.Rows) error) error {
 	for len(ids) > 0 {
 		n := min(len(ids), 500)
 		args := make([]any, n)
 		for i, id := range ids[:n] {
 			args[i] = id
 		}
-		rows, err := tx.query(ctx, "SELECT id FROM persons WHERE merged_into IS NULL AND id IN ("+placeholders(n)+")", args...)
+		rows, err := tx.query(ctx, strings.Replace(q, "%s", placeholders(n), 1), args...)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
+			if err := scan(rows); err != nil {
 				rows.Close()
-				return nil, err
+				return err
 			}
-			out[id] = true
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		ids = ids[n:]
 	}
-	return out, nil
+	return nil
 }
 
 // daysIn lists the scan-in day numbers that [from, to) touches.
@@ -379,35 +389,17 @@ type PersonBrief struct {
 // PersonBriefs reads the names and identity numbers of persons.
 func (tx *Tx) PersonBriefs(ctx context.Context, ids []int64) (map[int64]PersonBrief, error) {
 	out := make(map[int64]PersonBrief, len(ids))
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		args := make([]any, n)
-		for i, id := range ids[:n] {
-			args[i] = id
+	err := tx.eachIn(ctx, "SELECT id, name, doc_cipher FROM persons WHERE id IN (%s)", ids, func(rows *sql.Rows) error {
+		var id int64
+		var b PersonBrief
+		var doc []byte
+		if err := rows.Scan(&id, &b.Name, &doc); err != nil {
+			return err
 		}
-		rows, err := tx.query(ctx, "SELECT id, name, doc_cipher FROM persons WHERE id IN ("+placeholders(n)+")", args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id int64
-			var b PersonBrief
-			var doc []byte
-			if err := rows.Scan(&id, &b.Name, &doc); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			if b.IDNumber, err = tx.db.vault.Open(fieldDoc, doc); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[id] = b
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		ids = ids[n:]
-	}
-	return out, nil
+		var err error
+		b.IDNumber, err = tx.db.vault.Open(fieldDoc, doc)
+		out[id] = b
+		return err
+	})
+	return out, err
 }

@@ -127,30 +127,12 @@ type VenueKey struct {
 // VenueKeys reads the venues of ids (unknown ones are absent).
 func (tx *Tx) VenueKeys(ctx context.Context, ids []int64) (map[int64]VenueKey, error) {
 	out := make(map[int64]VenueKey, len(ids))
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		args := make([]any, n)
-		for i, id := range ids[:n] {
-			args[i] = id
-		}
-		rows, err := tx.query(ctx, "SELECT id, jurisdiction, code_serial, active, name FROM venues WHERE id IN ("+placeholders(n)+")", args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id int64
-			var k VenueKey
-			if err := rows.Scan(&id, &k.Jurisdiction, &k.Serial, &k.Active, &k.Name); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[id] = k
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		ids = ids[n:]
-	}
-	return out, nil
+	err := tx.eachIn(ctx, "SELECT id, jurisdiction, code_serial, active, name FROM venues WHERE id IN (%s)", ids, func(rows *sql.Rows) error {
+		var id int64
+		var k VenueKey
+		err := rows.Scan(&id, &k.Jurisdiction, &k.Serial, &k.Active, &k.Name)
+		out[id] = k
+		return err
+	})
+	return out, err
 }

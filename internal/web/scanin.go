@@ -16,7 +16,7 @@ type scanInPage struct {
 	page
 	Code    string
 	Form    form
-	Problem string // translation key of why the code cannot be used; "" when the form is shown
+	Problem string            // translation key of why the code cannot be used; "" when the form is shown
 	Venue   *app.PublicScanIn // the venue's name and place, shown above the form
 	Done    *app.PublicScanIn
 }
