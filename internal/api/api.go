@@ -123,6 +123,7 @@ func (s *Server) table() []route {
 		{method: "GET", path: "/api/v1/cases/{id}/fhir", summary: "A case as a FHIR R4 Bundle: Patient, Condition, Observation, Encounter (audited)", response: "FHIRBundle", status: 200, handle: s.caseFHIR},
 		{method: "POST", path: "/api/v1/case-links", summary: "Record that one case infected another, with the evidence (a link that makes a case its own ancestor is refused)", request: "Link", status: 204, handle: s.linkCases},
 		{method: "GET", path: "/api/v1/chains", summary: "Transmission chains and clusters of your jurisdiction: generations, superspreaders, cluster size by day", response: "ChainView", status: 200, handle: s.chains},
+		{method: "GET", path: "/api/v1/chains/{id}/export", summary: "One cluster (named by its smallest case id) as a table: generation, infectors with confidence and evidence, secondary cases, contacts; XLSX (default) or CSV", query: []string{"format"}, response: "LineList", status: 200, handle: s.chainExport},
 		{method: "POST", path: "/api/v1/cases/{id}/steps", summary: "Record a reporting step done: trajectory or initial_report", request: "CaseStep", response: "Case", status: 200, handle: s.markCaseStep},
 		{method: "GET", path: "/api/v1/cases/{id}/contacts", summary: "Contacts of your jurisdiction traced to a case, newest first (audited; masked by role)", query: []string{"cursor", "limit"}, response: "ContactList", status: 200, handle: s.caseContacts},
 

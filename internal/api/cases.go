@@ -113,3 +113,24 @@ func (s *Server) caseLineList(w http.ResponseWriter, r *http.Request, actor cord
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(buf.Bytes())
 }
+
+func (s *Server) chainExport(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = linelist.XLSX
+	}
+	var buf bytes.Buffer
+	if err := s.app.ChainExport(r.Context(), actor, id, format, &buf); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", linelist.ContentType(format))
+	w.Header().Set("Content-Disposition", `attachment; filename="chain-`+itoa(id)+`.`+format+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(buf.Bytes())
+}

@@ -1,9 +1,11 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -394,4 +396,34 @@ func (a *App) CaseLineList(ctx context.Context, actor cordon.Actor, format strin
 		return err
 	}
 	return linelist.WriteCases(w, format, all, a.pathNamer(ctx))
+}
+
+// ChainExport writes one cluster of the actor's chains (named by its
+// smallest case id) as a table: each case with its generation, its
+// infectors with confidence and evidence, its secondary cases and traced
+// contacts. The chain carries no personal data.
+func (a *App) ChainExport(ctx context.Context, actor cordon.Actor, cluster int64, format string, w io.Writer) error {
+	v, err := a.Chains(ctx, actor)
+	if err != nil {
+		return err
+	}
+	nodes := make(map[int64]cordon.ChainNode, len(v.Nodes))
+	for _, n := range v.Nodes {
+		nodes[n.ID] = n
+	}
+	into := map[int64][]cordon.Link{}
+	for _, l := range v.Links {
+		into[l.To] = append(into[l.To], l)
+	}
+	var rows []linelist.ChainCase
+	for _, c := range v.Cases {
+		if c.Cluster == cluster {
+			rows = append(rows, linelist.ChainCase{Node: nodes[c.ID], Place: c, Infectors: into[c.ID]})
+		}
+	}
+	if len(rows) == 0 {
+		return cordon.Errorf(cordon.KindNotFound, "chain.not_found", "no such cluster in your jurisdiction")
+	}
+	slices.SortStableFunc(rows, func(x, y linelist.ChainCase) int { return cmp.Compare(x.Place.Generation, y.Place.Generation) })
+	return linelist.WriteChain(w, format, rows, a.pathNamer(ctx))
 }

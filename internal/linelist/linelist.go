@@ -8,12 +8,9 @@
 package linelist
 
 import (
-	"encoding/csv"
-	"fmt"
 	"io"
 	"strconv"
-
-	"github.com/xuri/excelize/v2"
+	"strings"
 
 	"cordon"
 )
@@ -92,57 +89,44 @@ func caseRow(c cordon.Case, place func(string) string) []string {
 
 // WriteCases writes a case line list in the format.
 func WriteCases(w io.Writer, format string, cases []cordon.Case, place func(string) string) error {
-	switch format {
-	case CSV:
-		if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-			return err
-		}
-		cw := csv.NewWriter(w)
-		cw.UseCRLF = true // Excel's line ends
-		if err := cw.Write(CaseHeadings); err != nil {
-			return err
-		}
-		for _, c := range cases {
-			if err := cw.Write(caseRow(c, place)); err != nil {
-				return err
-			}
-		}
-		cw.Flush()
-		return cw.Error()
-	case XLSX:
-		f := excelize.NewFile()
-		defer f.Close()
-		const sheet = "病例一览表"
-		if err := f.SetSheetName(f.GetSheetName(0), sheet); err != nil {
-			return err
-		}
-		sw, err := f.NewStreamWriter(sheet)
-		if err != nil {
-			return err
-		}
-		row := func(n int, cells []string) error {
-			vals := make([]any, len(cells))
-			for i, s := range cells {
-				vals[i] = s
-			}
-			cell, err := excelize.CoordinatesToCellName(1, n)
-			if err != nil {
-				return err
-			}
-			return sw.SetRow(cell, vals)
-		}
-		if err := row(1, CaseHeadings); err != nil {
-			return err
-		}
-		for i, c := range cases {
-			if err := row(i+2, caseRow(c, place)); err != nil {
-				return fmt.Errorf("linelist: row %d: %w", i+2, err)
-			}
-		}
-		if err := sw.Flush(); err != nil {
-			return err
-		}
-		return f.Write(w)
-	}
-	return cordon.Errorf(cordon.KindInvalid, "linelist.format", "the format is csv or xlsx").WithField("format", "linelist.format")
+	return writeTable(w, format, "病例一览表", CaseHeadings, len(cases), func(i int) []string { return caseRow(cases[i], place) })
 }
+
+// ChainHeadings head the export of a transmission chain: no personal data,
+// the cases by number.
+var ChainHeadings = []string{"病例编号", "病例分类", "责任辖区", "发现时间", "代际", "传染来源", "续发病例数", "密接人数", "超级传播者"}
+
+// ChainCase is a case of an exported chain with its infectors described.
+type ChainCase struct {
+	Node      cordon.ChainNode
+	Place     cordon.CasePlace
+	Infectors []cordon.Link // links into the case
+}
+
+// WriteChain writes one cluster's cases in the format: generation,
+// infectors with confidence and evidence, secondary cases, contacts.
+func WriteChain(w io.Writer, format string, cases []ChainCase, place func(string) string) error {
+	return writeTable(w, format, "传播链", ChainHeadings, len(cases), func(i int) []string {
+		c := cases[i]
+		var from []string
+		for _, l := range c.Infectors {
+			s := "病例" + strconv.FormatInt(l.From, 10) + "（" + confidenceWords[l.Confidence] + "）"
+			if l.Evidence != "" {
+				s += l.Evidence
+			}
+			from = append(from, s)
+		}
+		detected := ""
+		if !c.Node.DetectedAt.IsZero() {
+			detected = c.Node.DetectedAt.In(cordon.ChinaTime).Format("2006-01-02 15:04")
+		}
+		super := ""
+		if c.Place.Superspreader {
+			super = "是"
+		}
+		return []string{strconv.FormatInt(c.Node.ID, 10), word(string(c.Node.Classification)), place(c.Node.Jurisdiction), detected,
+			strconv.Itoa(c.Place.Generation), strings.Join(from, "；"), strconv.Itoa(c.Place.Secondary), strconv.Itoa(c.Place.Contacts), super}
+	})
+}
+
+var confidenceWords = map[cordon.Confidence]string{cordon.LinkConfirmed: "确定", cordon.LinkProbable: "很可能", cordon.LinkPossible: "可能"}

@@ -1,9 +1,12 @@
 package web
 
 import (
+	"bytes"
 	"cmp"
+	"cordon/internal/linelist"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"cordon"
 	"cordon/internal/app"
@@ -72,4 +75,28 @@ func (s *server) chainsJSON(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, cv)
+}
+
+// chainExport downloads one cluster as a table (XLSX, or CSV with
+// ?format=csv).
+func (s *server) chainExport(w http.ResponseWriter, r *http.Request) {
+	v := s.visitOf(r)
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = linelist.XLSX
+	}
+	var buf bytes.Buffer
+	if err := s.app.ChainExport(r.Context(), v.actor, id, format, &buf); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", linelist.ContentType(format))
+	w.Header().Set("Content-Disposition", `attachment; filename="chain-`+strconv.FormatInt(id, 10)+`.`+format+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(buf.Bytes())
 }

@@ -102,6 +102,21 @@ func TestChainsPage(t *testing.T) {
 		t.Error("chains.json carries names")
 	}
 
+	// The banquet cluster as a table: its three cases by generation, the
+	// infector with confidence and evidence, no names.
+	r = epi.get(fmt.Sprintf("/chains/%d/export?format=csv", cs[0]))
+	must(t, r, http.StatusOK, "病例编号,病例分类,责任辖区,发现时间,代际,传染来源")
+	lines := strings.Split(strings.TrimSpace(r.body), "\r\n")
+	if len(lines) != 4 || !strings.HasPrefix(lines[1], fmt.Sprintf("\uFEFF%d,", cs[0])) && !strings.HasPrefix(lines[1], fmt.Sprintf("%d,", cs[0])) ||
+		!strings.Contains(lines[2], fmt.Sprintf("病例%d（很可能）", cs[0])) || strings.Contains(r.body, "链病例") {
+		t.Errorf("chain export:\n%s", r.body)
+	}
+	if x := epi.get(fmt.Sprintf("/chains/%d/export", cs[0])); x.status != http.StatusOK || !strings.HasPrefix(x.body, "PK") {
+		t.Errorf("XLSX chain export: %d", x.status)
+	}
+	must(t, epi.get("/chains/999999/export"), http.StatusNotFound)
+	must(t, e.signedIn("nanning").get(fmt.Sprintf("/chains/%d/export", cs[0])), http.StatusNotFound)
+
 	// English.
 	epi.follow(epi.post("/lang", url.Values{"lang": {"en"}, "next": {"/"}}))
 	must(t, epi.get("/chains"), http.StatusOK, "Transmission chains", `data-node="Case #{id}"`, fmt.Sprintf("Cluster #%d", cs[0]),

@@ -121,6 +121,7 @@ func (s *server) routes() []route {
 		{"GET /cases/{id}/investigation/report.pdf", member, s.investigationReport},
 		{"GET /chains", member, s.chains},
 		{"GET /chains.json", member, s.chainsJSON},
+		{"GET /chains/{id}/export", member, s.chainExport},
 		{"GET /cases/{id}/companions", member, s.companions},
 		{"POST /cases/{id}/companions/{person}/contact", member, s.companionToContact},
 
