@@ -48,19 +48,26 @@ type scanInBench struct {
 	days        int // the scan-ins spread over this many days before now
 }
 
-// scanRow is the i-th synthetic scan-in: a person, a venue and a time in
-// the last days, spread so that a venue sees a day's visitors between 7:00
-// and 22:00.
+// scanRow is the i-th synthetic scan-in: a person and a venue at random
+// and a time between 7:00 and 22:00. The scan-ins sent through the API
+// are the live ones, of the last day in time order, as devices send them;
+// the rest are the history of the days before, day after day.
 func (b *scanInBench) scanRow(i int, now time.Time) cordon.ScanIn {
 	r := rand.New(rand.NewPCG(uint64(i), 0x5ca1ab1e))
 	person := b.firstPerson + int64(r.IntN(b.persons))
 	venue := b.firstVenue + int64(r.IntN(b.venues))
-	day := r.IntN(b.days)
-	at := now.Add(-time.Duration(day+1) * 24 * time.Hour).Truncate(24 * time.Hour).Add(-8 * time.Hour) // midnight China time
-	at = at.Add(7*time.Hour + time.Duration(r.IntN(15*3600))*time.Second)
-	s := cordon.ScanIn{VenueID: venue, PersonID: person, At: at, Source: cordon.ScanByDevice}
+	var at time.Time
+	if i < b.ingest {
+		at = now.Add(-24 * time.Hour).Add(time.Duration(float64(24*time.Hour) * float64(i) / float64(b.ingest)))
+		at = at.Add(-time.Duration(r.IntN(600)) * time.Second)
+	} else {
+		day := 1 + (i-b.ingest)*(b.days-1)/max(1, b.stored-b.ingest)
+		midnight := now.Add(-time.Duration(day+1) * 24 * time.Hour).Truncate(24 * time.Hour).Add(-8 * time.Hour) // China time
+		at = midnight.Add(7*time.Hour + time.Duration(r.IntN(15*3600))*time.Second)
+	}
+	s := cordon.ScanIn{VenueID: venue, PersonID: person, At: at.Truncate(time.Second), Source: cordon.ScanByDevice}
 	if r.IntN(3) == 0 {
-		s.Leave = at.Add(time.Duration(10+r.IntN(170)) * time.Minute)
+		s.Leave = s.At.Add(time.Duration(10+r.IntN(170)) * time.Minute)
 	}
 	return s
 }
