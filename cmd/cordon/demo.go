@@ -93,7 +93,7 @@ func printDemo(ctx context.Context, w io.Writer, m *Main, sum demo.Summary, pass
 	}
 	tw.Flush()
 	r := sum.Round
-	fmt.Fprintf(w, "\n  %d synthetic residents; database %s\n", sum.Persons, path)
+	fmt.Fprintf(w, "\n  %d synthetic people; database %s\n", sum.Persons, path)
 	fmt.Fprintf(w, "\n  %s, %s, %s to %s (China time), expecting %s people\n", r.Name, m.App.PathName(ctx, r.Jurisdiction),
 		r.StartsAt.In(cordon.ChinaTime).Format("2006-01-02 15:04"), r.Deadline.In(cordon.ChinaTime).Format("01-02 15:04"), thousands(r.Expected))
 	fmt.Fprintf(w, "    %d rounds, %d sampling points, %d labs; %s samples in %s tubes, %d boxes (%d tube missing)\n",
@@ -105,6 +105,20 @@ func printDemo(ctx context.Context, w io.Writer, m *Main, sum demo.Summary, pass
 	fmt.Fprintf(w, "    Baise published %s sampled by 02-06 noon, %s negative, %d initial positives, %d awaiting re-check;\n"+
 		"    the demo's sampling is scaled down so that it loads in seconds\n\n",
 		thousands(demo.PublishedSampled), thousands(demo.PublishedNegative), demo.PublishedPositives, demo.PublishedRecheck)
+	fmt.Fprintf(w, "  policy gx-2022-01 in force in 广西 from 2022-01-18; 南宁市 makes the 24-hour arrival test mandatory\n")
+	fmt.Fprintf(w, "    %d venues with signed codes (%s, two highway service areas, market, cinema...); %s scan-ins from 01-26\n",
+		sum.Venues, sum.Hotel.Name, thousands(sum.ScanIns))
+	if c := sum.IndexCase; c.ID != 0 {
+		report := "in progress"
+		if sum.Investigated {
+			report = fmt.Sprintf("report submitted, %s/cases/%d/investigation/report.pdf", m.URL(), c.ID)
+		}
+		fmt.Fprintf(w, "    the index case, back from 深圳 on 01-27, found 02-04: investigation %s\n", report)
+		fmt.Fprintf(w, "    %d companions from scan-ins (%s/cases/%d/companions), %d made close contacts\n", sum.Companions, m.URL(), c.ID, sum.CompanionContacts)
+		fmt.Fprintf(w, "    %d contacts: %d close (household, banquet 共同就餐, companions), %d secondary; %d under control, %d became cases\n",
+			sum.Contacts, sum.CloseContacts, sum.SecondaryContacts, sum.Controlled, sum.BecameCases)
+	}
+	fmt.Fprintln(w)
 }
 
 // thousands writes n with thousands separators, as the published figures

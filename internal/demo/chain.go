@@ -8,11 +8,14 @@ import (
 )
 
 // The index case, a returnee from Shenzhen, is found in the returnees'
-// screening on the morning of 02-04; three guests of a banquet on 01-29
-// that he attended are found on 02-05. Found outside the rounds, their
-// cases are opened by hand, each within its 2-hour report clock.
+// screening on the morning of 02-04, his sore throat having begun on
+// 01-31; three guests of a banquet on 01-29 that he attended, close
+// contacts under quarantine since 02-04, are found on 02-05. Found outside
+// the rounds, their cases are opened by hand, each within its 2-hour
+// report clock.
 var (
 	indexFound  = feb(4, 6, 0)
+	indexOnset  = jan(31, 0, 0)
 	guestsFound = []time.Time{feb(5, 11, 30), feb(5, 12, 0), feb(5, 12, 30)}
 	guestsOpen  = feb(5, 13, 0) // one of the sampling hours
 )
@@ -51,26 +54,26 @@ func (s *screening) openByHand(p *cordon.Person, cl cordon.Classification, found
 
 // openIndex opens the index case.
 func (s *screening) openIndex() error {
-	others := s.others()
-	if len(others) < 4 {
+	if s.cast.index == nil {
 		return nil // a demo too small for the chain
 	}
-	c, err := s.openByHand(others[0], cordon.Confirmed, indexFound, feb(3, 0, 0))
+	c, err := s.openByHand(s.cast.index, cordon.Confirmed, indexFound, indexOnset)
 	if err != nil {
 		return fmt.Errorf("index case: %w", err)
 	}
 	s.chainCases.index = c
+	s.trace.IndexCase = c
 	return nil
 }
 
-// openGuests opens the banquet guests' cases and links them to the index
-// case.
+// openGuests opens the banquet guests' cases. A guest who was traced as
+// the index case's close contact becomes the case, and the link from the
+// index case follows from the exposure; one who was not is linked by hand.
 func (s *screening) openGuests() error {
-	others := s.others()
-	if len(others) < 4 || s.chainCases.index.ID == 0 {
+	if s.cast.index == nil || s.chainCases.index.ID == 0 {
 		return nil
 	}
-	for i, p := range others[1:4] {
+	for i, p := range s.cast.guests {
 		cl := cordon.Confirmed
 		if i == 2 {
 			cl = cordon.Asymptomatic
@@ -79,8 +82,10 @@ func (s *screening) openGuests() error {
 		if err != nil {
 			return fmt.Errorf("banquet guest: %w", err)
 		}
-		if err := s.link(s.chainCases.index.ID, g.ID, "宴席 2022-01-29，同桌", cordon.LinkProbable); err != nil {
-			return fmt.Errorf("banquet link: %w", err)
+		if !s.traced(p.ID) {
+			if err := s.link(s.chainCases.index.ID, g.ID, "宴席 2022-01-29，同桌", cordon.LinkProbable); err != nil {
+				return fmt.Errorf("banquet link: %w", err)
+			}
 		}
 		s.chainCases.guests = append(s.chainCases.guests, g)
 	}
@@ -108,9 +113,13 @@ func (s *screening) linkFamily() error {
 }
 
 func (s *screening) link(from, to int64, evidence string, confidence cordon.Confidence) error {
-	err := s.a.LinkCases(s.ctx, s.epi, cordon.Link{From: from, To: to, Evidence: evidence, Confidence: confidence})
-	if err == nil {
-		s.sum.Links++
-	}
+	return s.a.LinkCases(s.ctx, s.epi, cordon.Link{From: from, To: to, Evidence: evidence, Confidence: confidence})
+}
+
+// countLinks counts the transmission links among the county's cases: those
+// recorded by hand and those that followed from contacts becoming cases.
+func (s *screening) countLinks() error {
+	v, err := s.a.Chains(s.ctx, s.epi)
+	s.sum.Links = len(v.Links)
 	return err
 }

@@ -1,16 +1,21 @@
 // Package demo loads the Debao scenario of February 2022 (SCENARIO.md) into
 // a fresh database: the demo accounts, a grid in 都安乡, synthetic residents
-// with valid citizen ID numbers, and Baise's first round of mass testing
-// with its sampling points, labs, tubes, lab uploads (Excel and HL7), a
-// positive pool, its retests and its positives. Everything goes through
+// with valid citizen ID numbers, the policy editions in force, the venues
+// and their scan-ins from the index case's drive home on, Baise's first
+// round of mass testing with its sampling points, labs, tubes, lab uploads
+// (Excel and HL7), a positive pool, its retests and its positives, and the
+// tracing around the index case: his investigation, his companions, close
+// and secondary contacts, and the chain of cases. Everything goes through
 // internal/app, so the demo data is validated and audited like real data.
 // Nothing in it is a real person.
 package demo
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -57,6 +62,7 @@ type Summary struct {
 	Grid     cordon.Grid
 	Persons  int
 	Testing
+	Tracing
 }
 
 // Options size the demo.
@@ -69,8 +75,8 @@ type Options struct {
 	// at the hours of the day they had. Zero means time.Now.
 	Now time.Time
 	// Clock, when set, is the clock of the application (and its store):
-	// Load moves it through 4-6 February 2022, so that every record carries
-	// the date it had in Debao. Now is ignored then.
+	// Load moves it from 17 January through 6 February 2022, so that every
+	// record carries the date it had in Debao. Now is ignored then.
 	Clock *Clock
 }
 
@@ -81,8 +87,10 @@ type Clock struct {
 	t  time.Time
 }
 
-// NewClock returns a clock at dawn on 2022-02-04, where the scenario starts.
-func NewClock() *Clock { return &Clock{t: dawn} }
+// NewClock returns a clock on 2022-01-17, where the scenario starts: the
+// register, the accounts and the venues exist before the index case
+// drives home.
+func NewClock() *Clock { return &Clock{t: opening} }
 
 // Now tells the clock's time.
 func (c *Clock) Now() time.Time {
@@ -107,8 +115,8 @@ func Load(ctx context.Context, a *app.App, opt Options) (Summary, error) {
 	// at most a day before Now at the same hour of the day.
 	var shift time.Duration
 	if opt.Clock != nil {
-		opt.Clock.set(dawn)
-		opt.Now = dawn
+		opt.Clock.set(opening)
+		opt.Now = opening
 	} else {
 		if opt.Now.IsZero() {
 			opt.Now = time.Now()
@@ -142,49 +150,82 @@ func Load(ctx context.Context, a *app.App, opt Options) (Summary, error) {
 		villages = append(villages, dir.Children(t.Code)...)
 	}
 	gen := &people{rng: rng, now: opt.Now, seen: map[string]bool{}}
-	var residents []cordon.Person // of Debao, for the round
-	create := func(residence, address, addrCode string) error {
-		in := gen.person(residence, address, addrCode)
-		p, err := a.CreatePerson(ctx, app.System, in)
-		if err != nil {
-			return fmt.Errorf("demo person: %w", err)
-		}
-		if cordon.Within(p.Residence, Debao) {
-			residents = append(residents, p)
-		}
-		sum.Persons++
-		return nil
+	var register []cordon.PersonInput
+	add := func(residence, address, addrCode string) {
+		register = append(register, gen.person(residence, address, addrCode))
 	}
 	// Households of 1 to 6 in Debao's villages; the first and about one in
 	// six of the others in the 陇意屯 grid of 都安乡, where the outbreak
 	// centred.
-	for sum.Persons < opt.Residents {
+	for len(register) < opt.Residents {
 		residence := villages[rng.IntN(len(villages))].Code
 		address := fmt.Sprintf("%s%d号", dir.Path(residence)[len(dir.Path(Debao)):], 1+rng.IntN(120))
-		if sum.Persons == 0 || rng.IntN(6) == 0 {
+		if len(register) == 0 || rng.IntN(6) == 0 {
 			residence, address = g.Code, fmt.Sprintf("福记村陇意屯%d号", 1+rng.IntN(80))
 		}
 		size := 1 + rng.IntN(6)
-		for i := 0; i < size && sum.Persons < opt.Residents; i++ {
-			if err := create(residence, address, Debao); err != nil {
-				return sum, err
-			}
+		for i := 0; i < size && len(register) < opt.Residents; i++ {
+			add(residence, address, Debao)
 		}
 	}
 	// A few Nanning residents, whom Debao accounts must never see.
 	for i := 0; i < 30; i++ {
 		county := []string{"450102", "450103", "450105", "450107"}[rng.IntN(4)]
-		if err := create(county, fmt.Sprintf("%s某小区%d栋", dir.Path(county)[len(dir.Path(Nanning)):], 1+rng.IntN(30)), county); err != nil {
-			return sum, err
-		}
+		add(county, fmt.Sprintf("%s某小区%d栋", dir.Path(county)[len(dir.Path(Nanning)):], 1+rng.IntN(30)), county)
 	}
+	residents, err := importRegister(ctx, a, register)
+	if err != nil {
+		return sum, fmt.Errorf("demo persons: %w", err)
+	}
+	sum.Persons = len(register)
 	t := &screening{ctx: ctx, a: a, rng: rng, gen: gen, clock: opt.Clock, shift: shift, grid: g.Code,
 		commander: actors["baise"], sampler: actors["caiyang"], epi: actors["debao"], residents: residents}
+	if err := t.prepare(); err != nil {
+		return sum, fmt.Errorf("demo venues: %w", err)
+	}
 	if err := t.run(map[string]cordon.Actor{cdcLab: actors["bscdc"], hospitalLab: actors["dbyy"]}); err != nil {
 		return sum, fmt.Errorf("demo testing: %w", err)
 	}
-	sum.Testing = t.sum
+	if opt.Clock != nil {
+		if err := t.keepScans(); err != nil {
+			return sum, fmt.Errorf("demo retention: %w", err)
+		}
+	}
+	sum.Testing, sum.Tracing = t.sum, t.trace
+	sum.Persons += t.newPersons
 	return sum, nil
+}
+
+// importRegister registers the synthetic people as a county imports its
+// register, in one batch, and returns those of 德保县 in the order given.
+func importRegister(ctx context.Context, a *app.App, register []cordon.PersonInput) ([]cordon.Person, error) {
+	n, err := a.ImportPersons(ctx, app.System, slices.Values(register))
+	if err != nil {
+		return nil, err
+	}
+	var all []cordon.Person
+	for after := int64(0); ; {
+		page, err := a.Persons(ctx, app.System, cordon.PersonFilter{After: after, Limit: 500})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if len(page) < 500 {
+			break
+		}
+		after = page[len(page)-1].ID
+	}
+	if len(all) != n {
+		return nil, fmt.Errorf("%d persons imported, %d read back", n, len(all))
+	}
+	slices.SortFunc(all, func(x, y cordon.Person) int { return cmp.Compare(x.ID, y.ID) })
+	var out []cordon.Person
+	for _, p := range all {
+		if cordon.Within(p.Residence, Debao) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 var (

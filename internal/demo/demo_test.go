@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -17,6 +18,13 @@ import (
 // clock, as `cordon demo` loads it.
 func loaded(t *testing.T) (*app.App, Summary) {
 	t.Helper()
+	a, sum, _ := loadedOn(t)
+	return a, sum
+}
+
+// loadedOn is loaded with the scenario's clock, which a test may move on.
+func loadedOn(t *testing.T) (*app.App, Summary, *Clock) {
+	t.Helper()
 	clock := NewClock()
 	env := apptest.New(t, apptest.Options{Now: clock.Now})
 	start := time.Now()
@@ -25,7 +33,7 @@ func loaded(t *testing.T) (*app.App, Summary) {
 		t.Fatal(err)
 	}
 	t.Logf("demo loaded in %v: %d persons, %d samples in %d tubes", time.Since(start).Round(time.Millisecond), sum.Persons, sum.Samples, sum.Tubes)
-	return env.App, sum
+	return env.App, sum, clock
 }
 
 func actor(t *testing.T, a *app.App, username string) cordon.Actor {
@@ -296,5 +304,243 @@ func TestHL7Escaping(t *testing.T) {
 	pid, _ := m.Segment("PID")
 	if pid.Value("7") != "19900101" || pid.Value("8") != "M" || pid.Value("3.1") != "451024199001010017" {
 		t.Errorf("PID %q %q %q", pid.Value("3.1"), pid.Value("7"), pid.Value("8"))
+	}
+}
+
+// TestTracingTheIndexCase reads back the tracing around the index case:
+// the editions in force, the venues and their codes, his scan-ins on the
+// drive home and at the hotel, his companions, his investigation, his close
+// and secondary contacts, and the contacts who became cases.
+func TestTracingTheIndexCase(t *testing.T) {
+	ctx := context.Background()
+	a, sum, clock := loadedOn(t)
+	epi := actor(t, a, "debao")
+	index := sum.IndexCase
+	if index.ID == 0 || index.OnsetDate != "2022-01-31" || !index.DetectedAt.Equal(feb(4, 6, 0)) {
+		t.Fatalf("index case %+v", index)
+	}
+
+	// The editions in force: Guangxi's returnee rules from 01-18, with
+	// Nanning's mandatory arrival test.
+	p, err := a.Policy(ctx, Debao, feb(4, 12, 0))
+	if err != nil || p.Key != "gx-2022-01" || p.Contacts.WindowDays != 4 || p.Arrivals.OrdinaryTestMandatory || p.ScanIns.RetentionDays != 28 {
+		t.Errorf("policy in 德保县 on 02-04: %+v %v", p, err)
+	}
+	if p, err := a.Policy(ctx, "450102", feb(4, 12, 0)); err != nil || p.Key != "gx-2022-01" || !p.Arrivals.OrdinaryTestMandatory {
+		t.Errorf("policy in 南宁市兴宁区: %+v %v", p.Arrivals, err)
+	}
+	if p, _ := a.Policy(ctx, Debao, jan(17, 12, 0)); p.Key != "cn-8" {
+		t.Errorf("policy before 01-18: %s, want the national cn-8", p.Key)
+	}
+
+	// The venues, each with a code that opens with cordon's key.
+	all, err := a.Venues(ctx, app.System, cordon.VenueFilter{Limit: 100})
+	if err != nil || len(all) != len(venuePlans) || sum.Venues != len(venuePlans) || len(all) < 12 {
+		t.Fatalf("venues: %d (summary %d) %v", len(all), sum.Venues, err)
+	}
+	names := map[string]cordon.Venue{}
+	for _, v := range all {
+		names[v.Name] = v
+		if id, serial, err := cordon.OpenVenueCode(a.VenueCodeKey(), v.Code); err != nil || id != v.ID || serial != v.CodeSerial || v.Address == "" {
+			t.Errorf("venue %s: code %q opens as %d/%d %v", v.Name, v.Code, id, serial, err)
+		}
+	}
+	hotel := names[HotelName]
+	if hotel.ID == 0 || hotel.Category != cordon.VenueHotel || hotel.Jurisdiction != Chengguan || sum.Hotel.ID != hotel.ID {
+		t.Errorf("the hotel: %+v", hotel)
+	}
+	area := names["德保服务区"]
+	if area.Category != cordon.VenueServiceArea || !cordon.Within(area.Jurisdiction, Debao) {
+		t.Errorf("the service area: %+v", area)
+	}
+	for _, cat := range []cordon.VenueCategory{cordon.VenueMarket, cordon.VenueMall, cordon.VenueCinema, cordon.VenueRestaurant, cordon.VenueStation} {
+		found := false
+		for _, v := range all {
+			found = found || v.Category == cat && cordon.Within(v.Jurisdiction, Debao)
+		}
+		if !found {
+			t.Errorf("no %s in 德保县", cat)
+		}
+	}
+
+	// His scan-ins: the service areas on 01-27, the hotel on 01-29.
+	if sum.ScanIns < 2000 || sum.ScanIns > 5000 {
+		t.Errorf("%d scan-ins, want a few thousand", sum.ScanIns)
+	}
+	scans, err := a.Itinerary(ctx, epi, index.PersonID, jan(26, 0, 0), feb(6, 0, 0))
+	if err != nil || len(scans) != len(indexStays) {
+		t.Fatalf("the index case's scan-ins: %+v %v", scans, err)
+	}
+	at := map[int64]cordon.ScanIn{}
+	for _, sc := range scans {
+		at[sc.VenueID] = sc
+	}
+	if sc := at[area.ID]; !sc.At.Equal(jan(27, 6, 15)) {
+		t.Errorf("at the service area: %+v", sc)
+	}
+	if sc := at[hotel.ID]; !sc.At.Equal(jan(29, 20, 10)) || !sc.Leave.Equal(jan(30, 9, 30)) || sc.Source != cordon.ScanReverse {
+		t.Errorf("at the hotel: %+v", sc)
+	}
+
+	// His companions, found over the contact window of the edition.
+	found, err := a.Companions(ctx, epi, app.CompanionQuery{CaseID: index.ID})
+	if err != nil || found.Edition != "gx-2022-01" || !found.From.Equal(jan(27, 0, 0)) {
+		t.Fatalf("companion search: %s from %v, %v", found.Edition, found.From, err)
+	}
+	if len(found.Companions) != sum.Companions || len(found.Companions) < 40 {
+		t.Errorf("%d companions (summary %d), want the few dozen planned", len(found.Companions), sum.Companions)
+	}
+	byVenue := map[int64]int{}
+	contacts := 0
+	for _, c := range found.Companions {
+		for _, st := range c.Stays {
+			byVenue[st.VenueID]++
+			if st.Seconds < 10*60 {
+				t.Errorf("companion %s overlaps %ds, under the edition's 10 minutes", c.Name, st.Seconds)
+			}
+		}
+		if c.ContactID != 0 {
+			contacts++
+		}
+	}
+	for venue, want := range map[string]int{"德保服务区": 5, HotelName: 6, "德保县城关农贸市场": 6, "德保县星光影城": 10, "德保县鸿福酒家": dinersAtTable} {
+		if byVenue[names[venue].ID] < want {
+			t.Errorf("%d companions at %s, want at least %d", byVenue[names[venue].ID], venue, want)
+		}
+	}
+	if contacts == 0 || contacts < sum.CompanionContacts {
+		t.Errorf("%d companions are contacts, the demo made %d", contacts, sum.CompanionContacts)
+	}
+	// The stop at 田东服务区 is on his itinerary, but 田东县's: 德保县 does
+	// not search it; 广西's administrator does.
+	unnamed := 0
+	for _, v := range found.Itinerary {
+		if v.VenueID == names["广昆高速田东服务区"].ID && v.VenueName == "" {
+			unnamed++
+		}
+	}
+	if unnamed == 0 {
+		t.Errorf("the 田东 stop should be on the itinerary, unnamed for 德保县: %+v", found.Itinerary)
+	}
+	if wide, err := a.Companions(ctx, actor(t, a, "admin"), app.CompanionQuery{CaseID: index.ID}); err != nil || len(wide.Companions) <= len(found.Companions) {
+		t.Errorf("the region's search: %d companions, 德保县's %d: %v", len(wide.Companions), len(found.Companions), err)
+	}
+
+	// His close contacts: household, banquet, companions.
+	cs, err := a.CaseContacts(ctx, epi, index.ID, 0, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	situations := map[cordon.Situation]int{}
+	for _, c := range cs {
+		for _, e := range c.ActiveExposures() {
+			if e.SourceCase == index.ID {
+				situations[e.Situation]++
+				if e.OutsideWindow {
+					t.Errorf("contact %s: exposure outside the window: %+v", c.Name, e)
+				}
+			}
+		}
+		if c.Household == "" && c.Exposures[0].Situation != cordon.SituationCompanion {
+			t.Errorf("contact %s has no household", c.Name)
+		}
+	}
+	if situations[cordon.SituationHousehold] < 2 || situations[cordon.SituationMeal] < dinersAtTable-2 ||
+		situations[cordon.SituationCompanion] != sum.CompanionContacts || sum.CompanionContacts < 10 {
+		t.Errorf("the index case's exposures by situation: %v (%d companions made contacts)", situations, sum.CompanionContacts)
+	}
+
+	// Secondary contacts: the households of diners.
+	secondary, err := a.Contacts(ctx, epi, cordon.ContactFilter{Kind: cordon.SecondaryContact, Limit: 500})
+	if err != nil || len(secondary) == 0 || len(secondary) != sum.SecondaryContacts {
+		t.Fatalf("secondary contacts: %d (summary %d) %v", len(secondary), sum.SecondaryContacts, err)
+	}
+	for _, c := range secondary {
+		e := c.ActiveExposures()
+		if len(e) != 1 || e[0].SourceContact == 0 || e[0].Situation != cordon.SituationHousehold {
+			t.Errorf("secondary contact %s: %+v", c.Name, e)
+			continue
+		}
+		src, err := a.Contact(ctx, epi, e[0].SourceContact, "test")
+		if err != nil || src.Kind != cordon.CloseContact {
+			t.Errorf("the source of secondary contact %s: %+v %v", c.Name, src, err)
+		}
+	}
+
+	// The three diners who tested positive became their cases, linked to
+	// the index case by their exposure; under gx-2022-01 (cn-8) their
+	// households stay secondary contacts.
+	became, err := a.Contacts(ctx, epi, cordon.ContactFilter{Status: cordon.ContactBecameCase, Limit: 50})
+	if err != nil || len(became) != 3 || sum.BecameCases != 3 {
+		t.Fatalf("contacts who became cases: %+v %v", became, err)
+	}
+	chains, err := a.Chains(ctx, epi)
+	if err != nil || len(chains.Clusters) != 1 {
+		t.Fatalf("chains: %+v %v", chains.Clusters, err)
+	}
+	for _, c := range became {
+		linked := false
+		for _, l := range chains.Links {
+			linked = linked || l.From == index.ID && l.To == c.CaseID && strings.HasPrefix(l.Evidence, "密接")
+		}
+		if !linked {
+			t.Errorf("contact %s became case %d without the link from the index case: %+v", c.Name, c.CaseID, chains.Links)
+		}
+	}
+
+	// Control: most on time, some late, one not yet.
+	all2, err := a.Contacts(ctx, epi, cordon.ContactFilter{Limit: 500})
+	if err != nil || len(all2) != sum.Contacts {
+		t.Fatalf("contacts: %d (summary %d) %v", len(all2), sum.Contacts, err)
+	}
+	status := map[cordon.ContactStatus]int{}
+	late := 0
+	for _, c := range all2 {
+		status[c.Status]++
+		if c.Transfer.Overdue {
+			late++
+		}
+	}
+	if status[cordon.ContactControlled] != sum.Controlled || sum.Controlled < sum.Contacts/2 || status[cordon.ContactIdentified] == 0 || late == 0 || late > sum.Contacts/4 {
+		t.Errorf("contacts by status %v, %d late", status, late)
+	}
+
+	// The investigation, submitted within its clocks, with its report.
+	c, inv, err := a.Investigation(ctx, epi, index.ID, "test")
+	if err != nil || inv.Status != cordon.InvestigationSubmitted || inv.Source.Kind != cordon.SourceImported || !strings.Contains(inv.Source.Origin, "深圳") || !sum.Investigated {
+		t.Fatalf("investigation: %s %+v %v", inv.Status, inv.Source, err)
+	}
+	for _, k := range c.Clocks {
+		if k.DoneAt.IsZero() || k.Overdue {
+			t.Errorf("the index case's %s clock: %+v", k.Step, k)
+		}
+	}
+	if d := inv.MissingDays(inv.Window); len(d) != 0 || inv.Window.From != "2022-01-17" {
+		t.Errorf("window %+v, days missing %v", inv.Window, d)
+	}
+	visited := map[int64]bool{}
+	for _, e := range inv.Itinerary {
+		visited[e.VenueID] = true
+	}
+	if !visited[hotel.ID] || !visited[area.ID] || !visited[names["德保县鸿福酒家"].ID] {
+		t.Errorf("the itinerary misses the hotel, the service area or the banquet")
+	}
+	if len(inv.Household) != situations[cordon.SituationHousehold] {
+		t.Errorf("%d household members, %d household contacts", len(inv.Household), situations[cordon.SituationHousehold])
+	}
+	for _, m := range inv.Household {
+		if m.PersonID == 0 || m.Relation == "" {
+			t.Errorf("household member %+v", m)
+		}
+	}
+	pdf, err := a.InvestigationReport(ctx, epi, index.ID, "test")
+	if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF")) {
+		t.Errorf("report: %d bytes %v", len(pdf), err)
+	}
+
+	// The server runs on real time: its purge keeps the replay's scan-ins.
+	clock.set(time.Now())
+	if n, err := a.PurgeScanIns(ctx); err != nil || n != 0 {
+		t.Errorf("the purge on real time removed %d scan-ins: %v", n, err)
 	}
 }

@@ -33,7 +33,7 @@ func feb(day, hour, minute int) time.Time {
 
 // The scenario's timeline, in China time.
 var (
-	dawn        = feb(4, 6, 0)  // the register and the accounts exist
+	dawn        = feb(4, 6, 0)  // the returnees' screening reports the index case
 	round1Start = feb(4, 12, 0) // the index case is found; Baise opens its first round
 	round1End   = feb(6, 12, 0) // 48 hours: "207,506 sampled by 02-06 noon"
 	round2Open  = feb(6, 8, 0)  // 德保县 announces its second round, from round1End
@@ -153,6 +153,48 @@ type screening struct {
 	strayDone  bool   // the misread label has been reported
 	sum        Testing
 	chainCases chainCases
+
+	// The tracing around the index case (venues.go, contacts.go).
+	events     []event
+	towns      []cordon.Jurisdiction // of 德保县 but 都安乡, for new people
+	venues     map[string]cordon.Venue
+	scans      []stay // planned, not yet recorded
+	batches    int
+	planned    map[int64]string         // companions planned, by person: the venue
+	people     map[int64]*cordon.Person // the companions and the people created for the scan-ins
+	idle       []*cordon.Person         // residents who may be companions
+	newPersons int
+	cast       cast
+	tr         tracer
+	trace      Tracing
+}
+
+// event is something that happens at a time of the scenario.
+type event struct {
+	at time.Time
+	do func() error
+}
+
+// schedule puts something on the scenario's timeline.
+func (s *screening) schedule(at time.Time, do func() error) {
+	s.events = append(s.events, event{at, do})
+}
+
+// runEvents does, in time order and each at its time, what is scheduled
+// up to t.
+func (s *screening) runEvents(t time.Time) error {
+	for {
+		slices.SortStableFunc(s.events, func(a, b event) int { return a.at.Compare(b.at) })
+		if len(s.events) == 0 || s.events[0].at.After(t) {
+			return nil
+		}
+		ev := s.events[0]
+		s.events = s.events[1:]
+		s.at(ev.at)
+		if err := ev.do(); err != nil {
+			return fmt.Errorf("%s: %w", ev.at.Format("01-02 15:04"), err)
+		}
+	}
 }
 
 // site is a sampling point with the tubes it is filling and has closed.
@@ -269,6 +311,9 @@ func (s *screening) run(labActors map[string]cordon.Actor) error {
 	}
 	s.plan()
 	for t := round1Start.Add(sampleStep); !t.After(end); t = t.Add(sampleStep) {
+		if err := s.runEvents(t); err != nil {
+			return err
+		}
 		s.at(t)
 		if t.Equal(round2Open) {
 			r2, err := s.a.CreateRound(s.ctx, s.commander, cordon.RoundInput{Name: "德保县第二轮全员核酸检测", Jurisdiction: Debao,
@@ -288,6 +333,12 @@ func (s *screening) run(labActors map[string]cordon.Actor) error {
 		}
 	}
 	if err := s.linkFamily(); err != nil {
+		return err
+	}
+	if err := s.countLinks(); err != nil {
+		return err
+	}
+	if err := s.countContacts(); err != nil {
 		return err
 	}
 	s.sum.Rounds, s.sum.Points, s.sum.Labs = len(s.rounds), len(s.sites), len(s.labs)
