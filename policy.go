@@ -374,31 +374,47 @@ func (a *PolicyAssignment) Validate() error {
 // assignments of the jurisdiction and its ancestors: the edition is the
 // one the deepest applicable assignment names (else the national edition
 // of the day), and overrides apply from the top down, deeper ones winning.
-// An assignment applies from its day; of one jurisdiction's assignments
-// only the latest applicable counts.
+// An assignment applies from its day. Of one jurisdiction's assignments,
+// the latest started one gives its overrides and the latest started one
+// that names an edition gives its edition.
 func PolicyInForce(jurisdiction string, at time.Time, assignments []PolicyAssignment) (Policy, error) {
 	day := at.In(ChinaTime).Format(time.DateOnly)
-	latest := map[string]PolicyAssignment{}
+	latest := map[string]PolicyAssignment{} // per jurisdiction, the latest started assignment
+	edition := map[string]PolicyAssignment{} // per jurisdiction, the latest started one naming an edition
 	for _, a := range assignments {
-		if a.From > day || !(a.Jurisdiction == jurisdiction || Within(jurisdiction, a.Jurisdiction)) {
+		if a.From > day || !(a.Jurisdiction == Nationwide || Within(jurisdiction, a.Jurisdiction)) {
 			continue
 		}
 		if cur, ok := latest[a.Jurisdiction]; !ok || a.From > cur.From {
 			latest[a.Jurisdiction] = a
 		}
-	}
-	chain := make([]PolicyAssignment, 0, len(latest))
-	for _, a := range latest {
-		chain = append(chain, a)
-	}
-	sort.Slice(chain, func(i, j int) bool { return len(chain[i].Jurisdiction) < len(chain[j].Jurisdiction) })
-	p := NationalEdition(at)
-	for _, a := range chain {
-		if a.Edition != "" {
-			p = editions[a.Edition]
+		if cur, ok := edition[a.Jurisdiction]; a.Edition != "" && (!ok || a.From > cur.From) {
+			edition[a.Jurisdiction] = a
 		}
 	}
-	for _, a := range chain {
+	chain := make([]string, 0, len(latest))
+	for j := range latest {
+		chain = append(chain, j)
+	}
+	// Top down: the whole country, then province, city, county, township,
+	// village and grid (codes of one length can be of different levels).
+	depth := func(code string) int {
+		if code == Nationwide {
+			return -1
+		}
+		return len(ScopePrefix(code))
+	}
+	sort.Slice(chain, func(i, j int) bool { return depth(chain[i]) < depth(chain[j]) })
+	p := NationalEdition(at)
+	for _, j := range chain {
+		if e, ok := edition[j]; ok {
+			p = editions[e.Edition]
+		}
+	}
+	// An assignment that only overrides keeps its jurisdiction's edition:
+	// changing one value must not drop the edition chosen before.
+	for _, j := range chain {
+		a := latest[j]
 		var err error
 		if p, err = p.Override(a.Overrides); err != nil {
 			return p, fmt.Errorf("policy of %s from %s: %w", a.Jurisdiction, a.From, err)

@@ -76,6 +76,39 @@ func TestPolicyInForce(t *testing.T) {
 	}
 }
 
+// The deepest assignment's edition wins whatever the order of the input,
+// and a later override-only assignment keeps its place's edition.
+func TestPolicyInForceDepth(t *testing.T) {
+	raw := func(s string) map[string]json.RawMessage {
+		return map[string]json.RawMessage{"scan_ins.retention_days": json.RawMessage(s)}
+	}
+	as := []PolicyAssignment{
+		{Jurisdiction: "451000", From: "2022-01-01", Edition: "cn-20", Overrides: raw("20")},
+		{Jurisdiction: Nationwide, From: "2022-01-01", Edition: "cn-9", Overrides: raw("40")},
+		{Jurisdiction: "450000", From: "2022-01-01", Edition: "cn-8", Overrides: raw("30")},
+		{Jurisdiction: "450000", From: "2022-02-01", Overrides: raw("35")},
+	}
+	at := time.Date(2022, 2, 5, 12, 0, 0, 0, ChinaTime)
+	for range 50 {
+		for i := range as {
+			j := (i * 7) % len(as)
+			as[i], as[j] = as[j], as[i]
+		}
+		p, err := PolicyInForce("451024", at, as)
+		if err != nil || p.Key != "cn-20" || p.ScanIns.RetentionDays != 20 {
+			t.Fatalf("Debao: %s retention %d %v", p.Key, p.ScanIns.RetentionDays, err)
+		}
+		p, _ = PolicyInForce("450102", at, as)
+		if p.Key != "cn-8" || p.ScanIns.RetentionDays != 35 {
+			t.Fatalf("Nanning: %s retention %d", p.Key, p.ScanIns.RetentionDays)
+		}
+		p, _ = PolicyInForce("110101", at, as)
+		if p.Key != "cn-9" || p.ScanIns.RetentionDays != 40 {
+			t.Fatalf("Beijing: %s retention %d", p.Key, p.ScanIns.RetentionDays)
+		}
+	}
+}
+
 func TestOverride(t *testing.T) {
 	cn8, _ := Edition("cn-8")
 	got, err := cn8.Override(map[string]json.RawMessage{"contacts.window_days": json.RawMessage("4")})

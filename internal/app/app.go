@@ -66,6 +66,9 @@ type App struct {
 	venues   venueCache
 	// livePersons remembers person ids known to exist and not merged away.
 	livePersons idSet
+	// purgeFrom is the first scan-in day the purge has not settled.
+	purgeMu   sync.Mutex
+	purgeFrom int64
 }
 
 // Option adjusts an App at construction.

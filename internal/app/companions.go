@@ -236,7 +236,7 @@ func caseInvestigationVisits(ctx context.Context, tx *store.Tx, caseID int64) ([
 // CompanionToContact turns a companion of a case into a close contact of
 // it in one action, the exposure being their longest overlap (venue and
 // shared time), and holds the scan-ins it rests on past the retention
-// period. The companion is found again by the same search, so the
+// period (AddContact does, with the contact). The companion is found again by the same search, so the
 // exposure is what the search shows.
 func (a *App) CompanionToContact(ctx context.Context, actor cordon.Actor, caseID, personID int64) (cordon.ContactResult, error) {
 	if err := authorize(actor, cordon.PermContactWrite); err != nil {
@@ -261,26 +261,8 @@ func (a *App) CompanionToContact(ctx context.Context, actor cordon.Actor, caseID
 			best = st
 		}
 	}
-	// The case's own scan-ins at the venue and the companion's rest the
-	// exposure: keep them.
-	held := []cordon.ScanIn{{VenueID: best.VenueID, PersonID: personID, At: best.At}}
-	var self int64
-	if err := a.db.Read(ctx, func(tx *store.Tx) error {
-		c, err := tx.Case(ctx, store.ScopeOf(actor), caseID)
-		self = c.PersonID
-		return err
-	}); err != nil {
-		return cordon.ContactResult{}, err
-	}
-	for _, v := range found.Itinerary {
-		if v.Source == "scan_in" && v.VenueID == best.VenueID && self != 0 {
-			held = append(held, cordon.ScanIn{VenueID: v.VenueID, PersonID: self, At: v.From})
-		}
-	}
-	reason := "exposure of " + caseRecord(caseID)
-	if err := a.db.Transact(ctx, func(tx *store.Tx) error { return tx.HoldScanIns(ctx, reason, held...) }); err != nil {
-		return cordon.ContactResult{}, err
-	}
+	// The contact's exposure holds the scan-ins it rests on, the case's
+	// and the companion's, in the contact's own transaction.
 	return a.AddContact(ctx, actor, cordon.ContactInput{ContactIdentity: cordon.ContactIdentity{PersonID: personID},
 		Exposure: cordon.CompanionExposure(caseID, best.VenueID, best.From, best.To)})
 }

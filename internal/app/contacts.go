@@ -131,7 +131,7 @@ func (a *App) sourceOf(ctx context.Context, tx *store.Tx, actor cordon.Actor, in
 // exposure as the input: same kind and source and, for a companion, the
 // same venue and start of the overlap.
 func sameExposure(e cordon.ContactExposure, in cordon.ExposureInput) bool {
-	return e.Active() && e.Kind == in.Kind && e.SourceCase == in.SourceCase && e.SourceContact == in.SourceContact &&
+	return e.Active() && e.Kind == in.Kind && e.Situation == in.Situation && e.SourceCase == in.SourceCase && e.SourceContact == in.SourceContact &&
 		e.VenueID == in.VenueID && e.OverlapFrom.Equal(in.OverlapFrom)
 }
 
@@ -977,9 +977,18 @@ func (a *App) contactsBecomeCase(ctx context.Context, tx *store.Tx, actor cordon
 // upgradeSecondary makes the open secondary contacts of a close contact
 // who became case c close contacts of c.
 func (a *App) upgradeSecondary(ctx context.Context, tx *store.Tx, actor cordon.Actor, source int64, c cordon.Case) error {
-	secondary, err := tx.Contacts(ctx, store.Everywhere, cordon.ContactFilter{SourceContact: source, Limit: store.MaxLimit})
-	if err != nil {
-		return err
+	// Every one of them, page after page (newest first, by id).
+	var secondary []cordon.Contact
+	for after := int64(0); ; {
+		page, err := tx.Contacts(ctx, store.Everywhere, cordon.ContactFilter{SourceContact: source, After: after, Limit: store.MaxLimit})
+		if err != nil {
+			return err
+		}
+		secondary = append(secondary, page...)
+		if len(page) < store.MaxLimit {
+			break
+		}
+		after = page[len(page)-1].ID
 	}
 	pol, err := policyIn(ctx, tx, c.Jurisdiction, tx.Now)
 	if err != nil {

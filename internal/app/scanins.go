@@ -390,9 +390,9 @@ func (a *App) Itinerary(ctx context.Context, actor cordon.Actor, personID int64,
 
 // PurgeScanIns deletes the scan-ins older than the retention period of
 // their venue's jurisdiction (policy value, 28 days by default), except
-// those held because an exposure rests on them. It works a day and a few
-// hundred venues at a time so that ingestion never waits long, and returns
-// how many it deleted.
+// those held because an exposure rests on them. It works a day at a time,
+// so that ingestion waits at most for one day's rewrite, and returns how
+// many it deleted.
 func (a *App) PurgeScanIns(ctx context.Context) (int64, error) {
 	// Staged scan-ins first join the others (SQLite), so that the purge
 	// sees every scan-in.
@@ -412,7 +412,12 @@ func (a *App) PurgeScanIns(ctx context.Context) (int64, error) {
 	today := cordon.ScanDay(now)
 	retention := map[string]int64{}
 	var total int64
-	for day := oldest; day < today; day++ {
+	// Days before purgeFrom hold nothing but held scan-ins: they were
+	// purged whole by an earlier run of this process.
+	a.purgeMu.Lock()
+	defer a.purgeMu.Unlock()
+	settled := true
+	for day := max(oldest, a.purgeFrom); day < today; day++ {
 		var venues map[int64]string
 		if err := a.db.Read(ctx, func(tx *store.Tx) (err error) {
 			venues, err = tx.ScanDayVenues(ctx, day)
@@ -436,18 +441,24 @@ func (a *App) PurgeScanIns(ctx context.Context) (int64, error) {
 				due = append(due, id)
 			}
 		}
+		if settled && len(due) == len(venues) {
+			a.purgeFrom = day + 1
+		} else {
+			settled = false
+		}
+		if len(due) == 0 {
+			continue
+		}
+		// A day at a time: the venues' blocks and the day's person
+		// blocks are rewritten once.
 		slices.Sort(due)
-		for len(due) > 0 {
-			n := min(len(due), 200)
-			err := a.db.Transact(ctx, func(tx *store.Tx) error {
-				k, err := tx.PurgeScanIns(ctx, day, due[:n])
-				total += k
-				return err
-			})
-			if err != nil {
-				return total, err
-			}
-			due = due[n:]
+		err := a.db.Transact(ctx, func(tx *store.Tx) error {
+			k, err := tx.PurgeScanIns(ctx, day, due)
+			total += k
+			return err
+		})
+		if err != nil {
+			return total, err
 		}
 	}
 	if total > 0 {

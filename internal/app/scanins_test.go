@@ -54,6 +54,14 @@ func TestVenueCodes(t *testing.T) {
 		if err != nil || got.ContactPhone == "13907760001" {
 			t.Errorf("commander sees %q %v", got.ContactPhone, err)
 		}
+		// A city administrator's change that leaves out the jurisdiction
+		// keeps the venue in its county.
+		city := s.account(cordon.RoleAdmin, baise).Actor()
+		moved, err := s.app.UpdateVenue(s.ctx, city, v.ID, cordon.VenueInput{Name: v.Name + "（东门）", Category: v.Category, Version: v.Version})
+		if err != nil || moved.Jurisdiction != debao {
+			t.Fatalf("update without jurisdiction: %+v %v", moved, err)
+		}
+		v = moved
 		// Reissuing revokes the printed code.
 		nv, err := s.app.ReissueVenueCode(s.ctx, grid, v.ID, "海报被复制")
 		if err != nil || nv.CodeSerial != 2 || nv.Code == v.Code {

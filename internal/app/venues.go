@@ -22,6 +22,7 @@ const venueCacheTTL = time.Minute
 // per scan-in at city scale, and the venue codes whose signature checked.
 type venueCache struct {
 	mu     sync.RWMutex
+	gen    uint64 // raised by every change here: a read begun before it is not cached
 	venues map[int64]cachedVenue
 	codes  map[string][2]int64 // code → venue id, serial
 }
@@ -34,6 +35,7 @@ type cachedVenue struct {
 func (c *venueCache) forget(id int64) {
 	c.mu.Lock()
 	delete(c.venues, id)
+	c.gen++
 	c.mu.Unlock()
 }
 
@@ -49,9 +51,6 @@ func (a *App) presentVenue(actor cordon.Actor, v *cordon.Venue) {
 }
 
 func (a *App) checkVenueInput(actor cordon.Actor, in *cordon.VenueInput) error {
-	if in.Jurisdiction == "" {
-		in.Jurisdiction = actor.Jurisdiction
-	}
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -72,6 +71,9 @@ func (a *App) venuePlaceExists(ctx context.Context, tx *store.Tx, code string) e
 func (a *App) CreateVenue(ctx context.Context, actor cordon.Actor, in cordon.VenueInput) (cordon.Venue, error) {
 	if err := authorize(actor, cordon.PermVenueManage); err != nil {
 		return cordon.Venue{}, err
+	}
+	if in.Jurisdiction == "" {
+		in.Jurisdiction = actor.Jurisdiction
 	}
 	if err := a.checkVenueInput(actor, &in); err != nil {
 		return cordon.Venue{}, err
@@ -137,12 +139,16 @@ func (a *App) UpdateVenue(ctx context.Context, actor cordon.Actor, id int64, in 
 	if in.Version == 0 {
 		return cordon.Venue{}, cordon.Errorf(cordon.KindInvalid, "venue.version_required", "send the version you read").WithField("version", "venue.version_required")
 	}
-	if err := a.checkVenueInput(actor, &in); err != nil {
-		return cordon.Venue{}, err
-	}
 	err := a.db.Transact(ctx, func(tx *store.Tx) error {
 		v, err := tx.Venue(ctx, store.ScopeOf(actor), id)
 		if err != nil {
+			return err
+		}
+		// A change that leaves out the jurisdiction keeps the venue where it is.
+		if in.Jurisdiction == "" {
+			in.Jurisdiction = v.Jurisdiction
+		}
+		if err := a.checkVenueInput(actor, &in); err != nil {
 			return err
 		}
 		if err := a.venuePlaceExists(ctx, tx, in.Jurisdiction); err != nil {
@@ -195,6 +201,7 @@ func (a *App) venueKeys(ctx context.Context, ids []int64) (map[int64]store.Venue
 	out := make(map[int64]store.VenueKey, len(ids))
 	var missing []int64
 	a.venues.mu.RLock()
+	gen := a.venues.gen
 	for _, id := range ids {
 		if _, done := out[id]; done {
 			continue
@@ -223,7 +230,11 @@ func (a *App) venueKeys(ctx context.Context, ids []int64) (map[int64]store.Venue
 		a.venues.venues = map[int64]cachedVenue{}
 	}
 	for id, k := range loaded {
-		a.venues.venues[id] = cachedVenue{k, now}
+		// A venue changed here since the read began may have been read
+		// as it was: answer with it, but do not keep it.
+		if a.venues.gen == gen {
+			a.venues.venues[id] = cachedVenue{k, now}
+		}
 		out[id] = k
 	}
 	a.venues.mu.Unlock()

@@ -702,14 +702,16 @@ func (tx *Tx) CaseForContacts(ctx context.Context, id int64) (cordon.Case, error
 }
 
 // HoldCompanionScanIns keeps, past the retention period, the scan-ins at a
-// venue from the day before from until to of the given persons: the stays
+// venue of the given persons whose stays may overlap [from, to]: the stays
 // a companion exposure rests on.
 func (tx *Tx) HoldCompanionScanIns(ctx context.Context, venueID int64, from, to time.Time, reason string, persons ...int64) error {
 	for _, p := range persons {
 		if p == 0 {
 			continue
 		}
-		scans, err := tx.ScanInsOf(ctx, p, from.Add(-24*time.Hour), to.Add(time.Second))
+		// A stay that overlaps began at most 72 hours (the longest stay a
+		// policy allows) before the overlap.
+		scans, err := tx.ScanInsOf(ctx, p, from.Add(-72*time.Hour), to.Add(time.Second))
 		if err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -151,8 +152,11 @@ func scanScanIns(rows *sql.Rows) ([]cordon.ScanIn, error) {
 
 // ScanInsOf returns a person's scan-ins made in [from, to), in time order.
 func (tx *Tx) ScanInsOf(ctx context.Context, personID int64, from, to time.Time) ([]cordon.ScanIn, error) {
+	logged, err := tx.loggedFirst(ctx, 0, personID, from, to)
+	if err != nil {
+		return nil, err
+	}
 	var out []cordon.ScanIn
-	var err error
 	if tx.db.scanLog != nil {
 		out, err = tx.blockScanIns(ctx, "scan_person_blocks", "bucket", personBucket(personID), from, to,
 			func(s cordon.ScanIn) bool { return s.PersonID == personID })
@@ -162,15 +166,18 @@ func (tx *Tx) ScanInsOf(ctx context.Context, personID int64, from, to time.Time)
 	if err != nil {
 		return nil, err
 	}
-	out, err = tx.withLog(ctx, out, 0, personID, from, to)
+	out, err = tx.withLog(ctx, out, logged)
 	slices.SortFunc(out, func(a, b cordon.ScanIn) int { return a.At.Compare(b.At) })
 	return out, err
 }
 
 // ScanInsAt returns the scan-ins at a venue made in [from, to).
 func (tx *Tx) ScanInsAt(ctx context.Context, venueID int64, from, to time.Time) ([]cordon.ScanIn, error) {
+	logged, err := tx.loggedFirst(ctx, venueID, 0, from, to)
+	if err != nil {
+		return nil, err
+	}
 	var out []cordon.ScanIn
-	var err error
 	if tx.db.scanLog != nil {
 		out, err = tx.blockScanIns(ctx, "scan_venue_blocks", "venue_id", venueID, from, to, func(cordon.ScanIn) bool { return true })
 	} else {
@@ -179,7 +186,7 @@ func (tx *Tx) ScanInsAt(ctx context.Context, venueID int64, from, to time.Time) 
 	if err != nil {
 		return nil, err
 	}
-	return tx.withLog(ctx, out, venueID, 0, from, to)
+	return tx.withLog(ctx, out, logged)
 }
 
 // rowScanIns reads scan_ins rows (PostgreSQL) by venue or person.
@@ -275,6 +282,9 @@ func (tx *Tx) PurgeScanIns(ctx context.Context, day int64, venues []int64) (int6
 	}
 	if tx.db.scanLog != nil {
 		return tx.purgeBlocks(ctx, day, venues)
+	}
+	if len(venues) > 30000 {
+		return 0, fmt.Errorf("store: purge of %d venues at once", len(venues))
 	}
 	res, err := tx.exec(ctx, `DELETE FROM scan_ins WHERE day = ? AND venue_id IN (`+placeholders(len(venues))+`)
 		AND NOT EXISTS (SELECT 1 FROM scan_in_holds h WHERE h.person_id = scan_ins.person_id AND h.venue_id = scan_ins.venue_id AND h.at = scan_ins.at)`, args...)

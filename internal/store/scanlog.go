@@ -233,16 +233,23 @@ func (l *scanLog) logged(venue, person int64, from, to time.Time) []cordon.ScanI
 	return out
 }
 
-// withLog adds the logged scan-ins to those read from scan_ins, once each.
-func (tx *Tx) withLog(ctx context.Context, stored []cordon.ScanIn, venue, person int64, from, to time.Time) ([]cordon.ScanIn, error) {
+// loggedFirst returns the logged scan-ins that match. Readers take them
+// before they read the blocks: a move that commits in between then shows
+// its scan-ins twice (merged) rather than not at all.
+func (tx *Tx) loggedFirst(ctx context.Context, venue, person int64, from, to time.Time) ([]cordon.ScanIn, error) {
 	l := tx.db.scanLog
 	if l == nil {
-		return stored, nil
+		return nil, nil
 	}
 	if err := l.load(ctx, tx.conn()); err != nil {
 		return nil, err
 	}
-	logged := l.logged(venue, person, from, to)
+	return l.logged(venue, person, from, to), nil
+}
+
+// withLog adds the logged scan-ins to those read from the store, once
+// each; the first check-out recorded stays, as everywhere.
+func (tx *Tx) withLog(ctx context.Context, stored []cordon.ScanIn, logged []cordon.ScanIn) ([]cordon.ScanIn, error) {
 	if len(logged) == 0 {
 		return stored, nil
 	}
@@ -275,12 +282,13 @@ func (db *DB) CompactScanIns(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	moved := 0
+	var g *scanGen
 	err := db.run(ctx, func(tx *Tx) error {
 		if err := l.load(ctx, tx.conn()); err != nil {
 			return err
 		}
 		l.mu.Lock()
-		g := l.cur
+		g = l.cur
 		if len(g.rows) == 0 {
 			l.mu.Unlock()
 			return nil
@@ -302,7 +310,7 @@ func (db *DB) CompactScanIns(ctx context.Context) (int, error) {
 		return nil
 	})
 	l.mu.Lock()
-	if err == nil {
+	if err == nil && g != nil && l.moving == g {
 		l.moving = nil
 	}
 	l.mu.Unlock()
@@ -391,8 +399,9 @@ func (tx *Tx) blockScanIns(ctx context.Context, table, column string, id int64, 
 	return mergeRepeats(out), rows.Err()
 }
 
-// mergeRepeats keeps one of each scan-in (person, venue, second), taking
-// the check-out any copy has and the lowest source.
+// mergeRepeats keeps one of each scan-in (person, venue, second): the
+// first check-out recorded stays (as PostgreSQL's key keeps it), a later
+// copy bringing one only where none was; the lowest source.
 func mergeRepeats(in []cordon.ScanIn) []cordon.ScanIn {
 	if len(in) < 2 {
 		return in
@@ -402,7 +411,7 @@ func mergeRepeats(in []cordon.ScanIn) []cordon.ScanIn {
 	for _, s := range in {
 		k := scanKey{s.VenueID, s.At.Unix(), s.PersonID}
 		if i, ok := seen[k]; ok {
-			if out[i].Leave.IsZero() || s.Leave.After(out[i].Leave) {
+			if out[i].Leave.IsZero() {
 				out[i].Leave = s.Leave
 			}
 			out[i].Source = min(out[i].Source, s.Source)

@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -98,4 +100,74 @@ func TestScanInLogReopens(t *testing.T) {
 func openSQLiteAt(t *testing.T, path string) *store.DB {
 	t.Helper()
 	return openMigrated(t, "sqlite:"+path, store.Options{})
+}
+
+// A read must see every scan-in committed before it started, even while
+// the log is being compacted.
+func TestScanInReadsDuringMoves(t *testing.T) {
+	db := openSQLiteAt(t, t.TempDir()+"/c.db")
+	defer db.Close()
+	at := time.Date(2022, 2, 5, 19, 0, 0, 0, cordon.ChinaTime)
+	var committed atomic.Int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { // writer
+		defer wg.Done()
+		p := int64(1)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			batch := make([]cordon.ScanIn, 200)
+			for i := range batch {
+				batch[i] = cordon.ScanIn{VenueID: 7, PersonID: p, At: at.Add(time.Duration(p) * time.Millisecond * 10), Source: cordon.ScanByDevice}
+				p++
+			}
+			if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.AppendScanIns(ctx, batch) }); err != nil {
+				t.Error(err)
+				return
+			}
+			committed.Add(int64(len(batch)))
+		}
+	}()
+	go func() { // compactor
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := db.CompactScanIns(ctx); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	misses := 0
+	deadline := time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline) {
+		before := committed.Load()
+		var got []cordon.ScanIn
+		if err := db.Read(ctx, func(tx *store.Tx) (err error) {
+			got, err = tx.ScanInsAt(ctx, 7, at.Add(-time.Hour), at.Add(24*time.Hour))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if int64(len(got)) < before {
+			misses++
+			if misses < 4 {
+				t.Logf("read %d scan-ins, %d were committed before the read", len(got), before)
+			}
+		}
+	}
+	close(stop)
+	wg.Wait()
+	if misses > 0 {
+		t.Errorf("%d reads missed committed scan-ins", misses)
+	}
 }
