@@ -379,7 +379,7 @@ func (a *PolicyAssignment) Validate() error {
 // that names an edition gives its edition.
 func PolicyInForce(jurisdiction string, at time.Time, assignments []PolicyAssignment) (Policy, error) {
 	day := at.In(ChinaTime).Format(time.DateOnly)
-	latest := map[string]PolicyAssignment{} // per jurisdiction, the latest started assignment
+	latest := map[string]PolicyAssignment{}  // per jurisdiction, the latest started assignment
 	edition := map[string]PolicyAssignment{} // per jurisdiction, the latest started one naming an edition
 	for _, a := range assignments {
 		if a.From > day || !(a.Jurisdiction == Nationwide || Within(jurisdiction, a.Jurisdiction)) {
