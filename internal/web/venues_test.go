@@ -131,12 +131,12 @@ func TestVenueEditAndReissue(t *testing.T) {
 	must(t, b.post(page, edit), http.StatusConflict, "场所已被他人修改", `value="福记村宴席酒家（新址）"`)
 	edit.Del("version")
 	must(t, b.post(page, edit), http.StatusConflict, "场所已被他人修改")
-	// Outside the account's jurisdiction: the venue is not there, and a
-	// jurisdiction outside it is refused on its field.
+	// Outside the account's jurisdiction the venue is not there, whatever
+	// the form says.
 	gw := e.signedIn("gw")
 	must(t, gw.get(page+"/edit"), http.StatusNotFound)
 	r = gw.post(page, url.Values{"name": {"酒家"}, "category": {"restaurant"}, "jurisdiction": {"451024100"}, "active": {"on"}, "version": {"2"}})
-	must(t, r, http.StatusForbidden, `id="jurisdiction-error"`, "不在您的管辖范围内")
+	must(t, r, http.StatusNotFound)
 	r = gw.post(page, url.Values{"name": {"酒家"}, "category": {"restaurant"}, "jurisdiction": {e.grid.Code}, "active": {"on"}, "version": {"2"}})
 	must(t, r, http.StatusNotFound)
 
