@@ -106,6 +106,7 @@ func (a *App) RecordScanIns(ctx context.Context, actor cordon.Actor, key string,
 	if err != nil {
 		return ScanInSummary{}, err
 	}
+	a.livePersons.preload.Do(func() { go a.loadLivePersons(context.WithoutCancel(ctx)) })
 	persons := make(map[int64]bool, len(personIDs))
 	var unknown []int64
 	for _, id := range personIDs {
@@ -469,11 +470,26 @@ func (a *App) PurgeScanIns(ctx context.Context) (int64, error) {
 	return total, err
 }
 
+// loadLivePersons fills the set of live persons from the register in one
+// pass, so that the scan-ins of a city's people need no lookups once the
+// first batch has come. Ids merged away meanwhile stay out.
+func (a *App) loadLivePersons(ctx context.Context) {
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		return tx.LivePersonIDs(ctx, a.livePersons.add)
+	})
+	if err != nil && ctx.Err() == nil {
+		a.log.Warn("loading live person ids", "err", err)
+	}
+}
+
 // idSet is a growing bit set of positive ids, safe for concurrent use: a
-// city's ten million persons take 1.25 MB.
+// city's ten million persons take 1.25 MB. An id forgotten (a person merged
+// away) is never added again.
 type idSet struct {
-	mu   sync.RWMutex
-	bits []uint64
+	mu        sync.RWMutex
+	bits      []uint64
+	forgotten map[int64]bool
+	preload   sync.Once
 }
 
 func (s *idSet) has(id int64) bool {
@@ -489,6 +505,9 @@ func (s *idSet) add(id int64) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.forgotten[id] {
+		return
+	}
 	i := uint64(id) / 64
 	if i >= uint64(len(s.bits)) {
 		s.bits = append(s.bits, make([]uint64, int(i)+1-len(s.bits)+len(s.bits)/4)...)
@@ -499,6 +518,10 @@ func (s *idSet) add(id int64) {
 func (s *idSet) forget(id int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.forgotten == nil {
+		s.forgotten = map[int64]bool{}
+	}
+	s.forgotten[id] = true
 	if i := uint64(id) / 64; id > 0 && i < uint64(len(s.bits)) {
 		s.bits[i] &^= 1 << (uint64(id) % 64)
 	}

@@ -170,6 +170,19 @@ func TestRecordScanIns(t *testing.T) {
 				t.Errorf("a's itinerary (compacted %v): %+v %v", moved, scans, err)
 			}
 		}
+		// A person merged into another takes no more scan-ins, though
+		// known as live a moment before.
+		dup := s.person(livingAt(debao, debao))
+		if sum, err := s.app.RecordScanIns(s.ctx, dev, "", []app.ScanInItem{{VenueID: hotel.ID, PersonID: dup.ID, At: now.Add(-5 * time.Minute)}}); err != nil || sum.Stored != 1 {
+			t.Fatalf("before the merge: %+v %v", sum, err)
+		}
+		if err := s.app.MergePersons(s.ctx, app.System, a.ID, dup.ID, "同一人"); err != nil {
+			t.Fatal(err)
+		}
+		sum, err = s.app.RecordScanIns(s.ctx, dev, "", []app.ScanInItem{{VenueID: hotel.ID, PersonID: dup.ID, At: now.Add(-4 * time.Minute)}})
+		if err != nil || sum.Rejected != 1 || sum.Results[0].Code != "scanin.person_unknown" {
+			t.Errorf("after the merge: %+v %v", sum, err)
+		}
 		// Roles without the permission cannot send scan-ins.
 		_, err = s.app.RecordScanIns(s.ctx, s.account(cordon.RoleViewer, debao).Actor(), "", items[:1])
 		wantError(t, err, cordon.KindForbidden, "auth.forbidden")

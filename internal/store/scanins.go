@@ -94,6 +94,23 @@ func (tx *Tx) ExistingPersons(ctx context.Context, ids []int64) (map[int64]bool,
 	return out, err
 }
 
+// LivePersonIDs hands every registered person id not merged away to fn.
+func (tx *Tx) LivePersonIDs(ctx context.Context, fn func(int64)) error {
+	rows, err := tx.query(ctx, "SELECT id FROM persons WHERE merged_into IS NULL")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		fn(id)
+	}
+	return rows.Err()
+}
+
 // eachIn runs a query whose %s takes a list of ids, 500 at a time, and
 // hands each row to scan.
 func (tx *Tx) eachIn(ctx context.Context, q string, ids []int64, scan func(*sql.Rows) error) error {
