@@ -245,11 +245,21 @@ func ContactControl(p Policy, kind ContactKind, last time.Time) *ControlPeriod {
 // A contact who became a case before being controlled stops the clock
 // then: the case's clocks take over.
 func ContactTransferClock(p Policy, c Contact, now time.Time) Clock {
-	hours := p.Clocks.ContactTransferHours
+	closeH := time.Duration(p.Clocks.ContactTransferHours) * time.Hour
+	secondaryH := time.Duration(p.Clocks.SecondaryTransferHours) * time.Hour
+	due := c.IdentifiedAt.Add(closeH)
 	if c.Kind == SecondaryContact {
-		hours = p.Clocks.SecondaryTransferHours
+		due = c.IdentifiedAt.Add(secondaryH)
+	} else if closeSince := firstCloseExposure(c); closeSince.After(c.IdentifiedAt) {
+		// Identified as a secondary contact and upgraded since: the 12 h
+		// of a secondary contact ran until the upgrade, the 8 h of a close
+		// one from it, whichever ends first.
+		due = c.IdentifiedAt.Add(secondaryH)
+		if d := closeSince.Add(closeH); d.Before(due) {
+			due = d
+		}
 	}
-	k := Clock{Step: "transfer", Due: c.IdentifiedAt.Add(time.Duration(hours) * time.Hour), DoneAt: c.ControlledAt}
+	k := Clock{Step: "transfer", Due: due, DoneAt: c.ControlledAt}
 	if k.DoneAt.IsZero() && !c.Status.Open() {
 		// Released or a case without being recorded as controlled: the
 		// clock no longer runs, but it was not met either.
@@ -260,6 +270,18 @@ func ContactTransferClock(p Policy, c Contact, now time.Time) Clock {
 	}
 	k.Overdue = k.DoneAt.IsZero() && now.After(k.Due) || !k.DoneAt.IsZero() && k.DoneAt.After(k.Due)
 	return k
+}
+
+// firstCloseExposure is when the contact's first close exposure was
+// recorded (zero when it has none).
+func firstCloseExposure(c Contact) time.Time {
+	var first time.Time
+	for _, e := range c.Exposures {
+		if e.Kind == CloseContact && (first.IsZero() || e.CreatedAt.Before(first)) {
+			first = e.CreatedAt
+		}
+	}
+	return first
 }
 
 // CaseUnderControlAt is when a case was put under control, which ends the

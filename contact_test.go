@@ -133,6 +133,20 @@ func TestContactTransferClock(t *testing.T) {
 	if k := ContactTransferClock(p, c, at.Add(20*time.Hour)); !k.Overdue || !k.DoneAt.Equal(at.Add(13*time.Hour)) {
 		t.Errorf("controlled late: %+v", k)
 	}
+	// Controlled as a secondary contact within 12 h, upgraded to close
+	// (cn-9) a day later: the clock was met.
+	up := Contact{Kind: CloseContact, Status: ContactControlled, IdentifiedAt: at, ControlledAt: at.Add(10 * time.Hour),
+		Exposures: []ContactExposure{{Kind: SecondaryContact, CreatedAt: at, SupersededAt: at.Add(24 * time.Hour)}, {Kind: CloseContact, CreatedAt: at.Add(24 * time.Hour)}}}
+	if k := ContactTransferClock(p, up, at.Add(30*time.Hour)); k.Overdue || !k.Due.Equal(at.Add(12*time.Hour)) {
+		t.Errorf("controlled before the upgrade: %+v", k)
+	}
+	// Upgraded 2 h after identification and not yet controlled: 8 h from
+	// the upgrade end first.
+	up.Status, up.ControlledAt = ContactIdentified, time.Time{}
+	up.Exposures[1].CreatedAt = at.Add(2 * time.Hour)
+	if k := ContactTransferClock(p, up, at.Add(11*time.Hour)); !k.Overdue || !k.Due.Equal(at.Add(10*time.Hour)) {
+		t.Errorf("upgraded, uncontrolled: %+v", k)
+	}
 }
 
 func TestContactTransitions(t *testing.T) {

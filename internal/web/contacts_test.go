@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -160,4 +162,29 @@ func TestContactPagesEveryLanguage(t *testing.T) {
 	if strings.Contains(e.logs.String(), "level=ERROR") {
 		t.Errorf("errors logged:\n%s", e.logs.String())
 	}
+}
+
+// A registered person's page says whether they are under contact
+// management, and links their contact records.
+func TestPersonContactStanding(t *testing.T) {
+	e := newCasesEnv(t)
+	epi := e.signedIn("debao")
+	casePage := e.openFromPositives(epi, "asymptomatic").location
+	caseID, _ := strconv.ParseInt(strings.TrimPrefix(casePage, "/cases/"), 10, 64)
+	ctx := context.Background()
+	p, err := e.app.CreatePerson(ctx, app.System, cordon.PersonInput{Name: "黄同住", DocType: cordon.DocCitizenID, IDNumber: ids(81, 1)[0],
+		Residence: "451024", Current: e.grid.Code})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := "/persons/" + strconv.FormatInt(p.ID, 10)
+	if r := epi.get(page); r.status != http.StatusOK || strings.Contains(r.body, `id="contact-standing"`) {
+		t.Fatalf("before: %d", r.status)
+	}
+	res, err := e.app.AddContact(ctx, app.System, cordon.ContactInput{ContactIdentity: cordon.ContactIdentity{PersonID: p.ID},
+		Exposure: cordon.ExposureInput{SourceCase: caseID, Situation: cordon.SituationHousehold, LastAt: time.Now().Add(-time.Hour)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, epi.get(page), http.StatusOK, `id="contact-standing"`, "密接管理", fmt.Sprintf(`href="/contacts/%d"`, res.ID), "密切接触者", "已判定")
 }

@@ -13,6 +13,8 @@ type personPage struct {
 	Person  cordon.Person
 	History []cordon.AuditEntry
 	Reason  string
+	// Standing is the person's contact standing, for roles that read contacts.
+	Standing *cordon.ContactStanding
 	// Merge is the merge form, for roles that may merge.
 	Merge form
 }
@@ -47,6 +49,16 @@ func (s *server) showPerson(w http.ResponseWriter, r *http.Request, status int, 
 	if d.History, err = s.app.PersonHistory(r.Context(), v.actor, id); err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	if v.actor.Can(cordon.PermContactRead) && d.Person.MergedInto == 0 {
+		st, err := s.app.PersonContactStanding(r.Context(), v.actor, id, reason)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if len(st.Records) > 0 {
+			d.Standing = &st
+		}
 	}
 	d.Alert = alert
 	s.render(w, r, status, "person", d)
