@@ -196,6 +196,11 @@ func (h *caseRows) write(ctx context.Context, tx *store.Tx, p cordon.Person, in 
 	if err := tx.CreateCase(ctx, &c, who, h.actor.AccountID); err != nil {
 		return nil, err
 	}
+	// A contact who is imported as a case becomes one, as when the case
+	// is opened by hand: the link to the source, cn-9's upgrade.
+	if err := h.a.contactsBecomeCase(ctx, tx, h.actor, c, who); err != nil {
+		return nil, err
+	}
 	return append(records, caseRecord(c.ID)), nil
 }
 

@@ -455,3 +455,34 @@ func BenchmarkImportCases(b *testing.B) {
 	b.ReportMetric(float64(b.N*rows)/b.Elapsed().Seconds(), "rows/s")
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/10k-rows")
 }
+
+// A contact imported as a case becomes one, as when the case is opened by
+// hand: the contact record says so and the source case is linked.
+func TestImportedCaseOfAContact(t *testing.T) {
+	f := newFixture(t)
+	epi := f.account(cordon.RoleEpidemiologist, debao).Actor()
+	src := f.person(livingAt(debao, debao))
+	source, err := f.app.OpenCase(f.ctx, epi, cordon.CaseInput{PersonID: src.ID, Classification: cordon.Confirmed, OnsetDate: "2022-02-06"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mate := f.person(livingAt(debao, debao), named("韦同住"))
+	contact, err := f.app.AddContact(f.ctx, epi, cordon.ContactInput{ContactIdentity: cordon.ContactIdentity{PersonID: mate.ID},
+		Exposure: cordon.ExposureInput{SourceCase: source.ID, Situation: cordon.SituationHousehold, LastAt: f.clock.Now().Add(-time.Hour)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := f.importCases(epi, "cases.csv", linelist.CSV, caseCSV(t, []string{"病例分类", "姓名", "证件号码"},
+		[]string{"无症状感染者", mate.Name, mate.IDNumber}))
+	if job.Stored != 1 {
+		t.Fatalf("job: %+v %+v", job, f.importErrors(epi, job.ID))
+	}
+	got, err := f.app.Contact(f.ctx, epi, contact.ID, "")
+	if err != nil || got.Status != cordon.ContactBecameCase || got.CaseID == 0 {
+		t.Fatalf("the contact after the import: %+v %v", got, err)
+	}
+	v, err := f.app.Chains(f.ctx, epi)
+	if err != nil || len(v.Links) != 1 || v.Links[0].From != source.ID || v.Links[0].To != got.CaseID {
+		t.Errorf("links: %+v %v", v.Links, err)
+	}
+}
