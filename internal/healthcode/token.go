@@ -1,0 +1,192 @@
+// Package healthcode signs and checks health-code tokens: what a person's
+// code QR carries. A token holds no name and no identity number: a
+// pseudonymous person reference (the person id encrypted with a key only
+// cordon holds), the colour, when it was issued and until when it is
+// valid, a nonce, and the id of the key that signed it, all signed with
+// Ed25519. Anyone with the public keys checks a token offline; only cordon
+// makes one, and only cordon can tell whose it is.
+//
+// Layout (95 bytes, 127 characters of unpadded base64url after "HC1."):
+//
+//	version 1 | key id 1 | person ref 16 | colour 1 | issued 4 | expires 4 | nonce 4 | signature 64
+package healthcode
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"cordon"
+)
+
+const (
+	prefix  = "HC1."
+	version = 1
+	bodyLen = 1 + 1 + 16 + 1 + 4 + 4 + 4
+)
+
+// Skew is how far a verifier's clock may be from the signer's.
+const Skew = 2 * time.Minute
+
+var colors = []cordon.CodeColor{cordon.Green, cordon.Yellow, cordon.Red}
+
+// Token is a checked token's content.
+type Token struct {
+	KeyID    byte
+	PersonID int64 // only the signer (who holds the reference key) learns it
+	Color    cordon.CodeColor
+	Issued   time.Time
+	Expires  time.Time
+	nonce    uint32
+	ref      [16]byte
+}
+
+// Key is one signing key generation.
+type Key struct {
+	ID      byte
+	Private ed25519.PrivateKey // nil on a verifier
+	Public  ed25519.PublicKey
+}
+
+// Signer makes and checks tokens with its keys (the current one signs;
+// older ones still verify) and the reference key.
+type Signer struct {
+	keys map[byte]Key
+	cur  byte
+	ref  cipher.Block
+
+	mu    sync.Mutex
+	seen  map[[20]byte]time.Time // tokens already presented, until they expire
+	calls int
+}
+
+// NewSigner builds a signer. current must hold a private key; older keys
+// may be public only. refKey is 16, 24 or 32 bytes.
+func NewSigner(current Key, older []Key, refKey []byte) (*Signer, error) {
+	if current.Private == nil {
+		return nil, errors.New("healthcode: the current key must be able to sign")
+	}
+	block, err := aes.NewCipher(refKey)
+	if err != nil {
+		return nil, err
+	}
+	s := &Signer{keys: map[byte]Key{current.ID: current}, cur: current.ID, ref: block, seen: map[[20]byte]time.Time{}}
+	for _, k := range older {
+		if _, dup := s.keys[k.ID]; dup {
+			return nil, errors.New("healthcode: two keys share an id")
+		}
+		s.keys[k.ID] = k
+	}
+	return s, nil
+}
+
+// PublicKeys lists the keys that verify, by id.
+func (s *Signer) PublicKeys() map[byte]ed25519.PublicKey {
+	out := make(map[byte]ed25519.PublicKey, len(s.keys))
+	for id, k := range s.keys {
+		out[id] = k.Public
+	}
+	return out
+}
+
+// Sign makes a token for a person's colour valid from issued for ttl.
+func (s *Signer) Sign(personID int64, color cordon.CodeColor, issued time.Time, ttl time.Duration) (string, error) {
+	ci := slicesIndex(colors, color)
+	if ci < 0 || personID <= 0 || ttl <= 0 {
+		return "", errors.New("healthcode: bad token content")
+	}
+	b := make([]byte, bodyLen, bodyLen+ed25519.SignatureSize)
+	b[0], b[1] = version, s.cur
+	var id [16]byte
+	binary.BigEndian.PutUint64(id[8:], uint64(personID))
+	s.ref.Encrypt(b[2:18], id[:])
+	b[18] = byte(ci)
+	binary.BigEndian.PutUint32(b[19:], uint32(issued.Unix()))
+	binary.BigEndian.PutUint32(b[23:], uint32(issued.Add(ttl).Unix()))
+	if _, err := rand.Read(b[27:31]); err != nil {
+		return "", err
+	}
+	b = append(b, ed25519.Sign(s.keys[s.cur].Private, b)...)
+	return prefix + base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// Parse checks a token's form and signature against the public keys and
+// its validity at now, without learning whose it is: what an offline
+// verifier does.
+func Parse(keys map[byte]ed25519.PublicKey, token string, now time.Time) (Token, error) {
+	bad := func(code, msg string) error { return cordon.Errorf(cordon.KindInvalid, code, "%s", msg) }
+	rest, ok := strings.CutPrefix(strings.TrimSpace(token[strings.LastIndex(token, "/")+1:]), prefix)
+	if !ok {
+		return Token{}, bad("healthcode.token_invalid", "not a health-code token")
+	}
+	b, err := base64.RawURLEncoding.DecodeString(rest)
+	if err != nil || len(b) != bodyLen+ed25519.SignatureSize || b[0] != version || int(b[18]) >= len(colors) {
+		return Token{}, bad("healthcode.token_invalid", "not a health-code token")
+	}
+	pub, ok := keys[b[1]]
+	if !ok {
+		return Token{}, bad("healthcode.key_unknown", "signed with a key cordon does not know")
+	}
+	if !ed25519.Verify(pub, b[:bodyLen], b[bodyLen:]) {
+		return Token{}, bad("healthcode.signature_invalid", "the token was changed or forged")
+	}
+	t := Token{KeyID: b[1], Color: colors[b[18]], Issued: time.Unix(int64(binary.BigEndian.Uint32(b[19:])), 0),
+		Expires: time.Unix(int64(binary.BigEndian.Uint32(b[23:])), 0), nonce: binary.BigEndian.Uint32(b[27:])}
+	copy(t.ref[:], b[2:18])
+	switch {
+	case now.Add(Skew).Before(t.Issued):
+		return t, bad("healthcode.not_yet_valid", "issued in the future: check the clock")
+	case now.Add(-Skew).After(t.Expires):
+		return t, bad("healthcode.expired", "the code expired: refresh it")
+	}
+	return t, nil
+}
+
+// Verify is Parse by the signer, which also learns whose token it is and
+// refuses a token presented before (a screenshot passed on).
+func (s *Signer) Verify(token string, now time.Time) (Token, error) {
+	t, err := Parse(s.PublicKeys(), token, now)
+	if err != nil {
+		return t, err
+	}
+	var id [16]byte
+	s.ref.Decrypt(id[:], t.ref[:])
+	t.PersonID = int64(binary.BigEndian.Uint64(id[8:]))
+	if binary.BigEndian.Uint64(id[:8]) != 0 || t.PersonID <= 0 {
+		return t, cordon.Errorf(cordon.KindInvalid, "healthcode.token_invalid", "not a health-code token")
+	}
+	var key [20]byte
+	copy(key[:], t.ref[:])
+	binary.BigEndian.PutUint32(key[16:], t.nonce)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// Forget expired tokens now and then, not on every call.
+	if s.calls++; s.calls%4096 == 0 {
+		for k, until := range s.seen {
+			if now.After(until.Add(Skew)) {
+				delete(s.seen, k)
+			}
+		}
+	}
+	if _, again := s.seen[key]; again {
+		return t, cordon.Errorf(cordon.KindConflict, "healthcode.replayed", "this code was shown before: refresh it")
+	}
+	s.seen[key] = t.Expires
+	return t, nil
+}
+
+func slicesIndex(s []cordon.CodeColor, c cordon.CodeColor) int {
+	for i, x := range s {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
