@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 
 	"cordon"
@@ -98,20 +99,29 @@ func (s *Server) chains(w http.ResponseWriter, r *http.Request, actor cordon.Act
 	s.reply(w, r, http.StatusOK, v, err)
 }
 
-func (s *Server) caseLineList(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
+// lineList answers a table download in the ?format asked for (XLSX by
+// default): written whole before the first byte, so that an error is still
+// a problem+json answer.
+func (s *Server) lineList(w http.ResponseWriter, r *http.Request, name string, write func(format string, w io.Writer) error) {
 	format := r.URL.Query().Get("format")
 	if format == "" {
 		format = linelist.XLSX
 	}
 	var buf bytes.Buffer
-	if err := s.app.CaseLineList(r.Context(), actor, format, &buf); err != nil {
+	if err := write(format, &buf); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", linelist.ContentType(format))
-	w.Header().Set("Content-Disposition", `attachment; filename="cases.`+format+`"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.`+format+`"`)
 	w.Header().Set("Cache-Control", "no-store")
-	w.Write(buf.Bytes())
+	_, _ = w.Write(buf.Bytes())
+}
+
+func (s *Server) caseLineList(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
+	s.lineList(w, r, "cases", func(format string, w io.Writer) error {
+		return s.app.CaseLineList(r.Context(), actor, format, w)
+	})
 }
 
 func (s *Server) chainExport(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
@@ -120,17 +130,7 @@ func (s *Server) chainExport(w http.ResponseWriter, r *http.Request, actor cordo
 		s.writeError(w, r, err)
 		return
 	}
-	format := r.URL.Query().Get("format")
-	if format == "" {
-		format = linelist.XLSX
-	}
-	var buf bytes.Buffer
-	if err := s.app.ChainExport(r.Context(), actor, id, format, &buf); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", linelist.ContentType(format))
-	w.Header().Set("Content-Disposition", `attachment; filename="chain-`+itoa(id)+`.`+format+`"`)
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write(buf.Bytes())
+	s.lineList(w, r, "chain-"+itoa(id), func(format string, w io.Writer) error {
+		return s.app.ChainExport(r.Context(), actor, id, format, w)
+	})
 }

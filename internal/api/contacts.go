@@ -1,13 +1,12 @@
 package api
 
 import (
-	"bytes"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
 
 	"cordon"
-	"cordon/internal/linelist"
 )
 
 // contactFilter reads the filters of the contact list and export.
@@ -193,22 +192,12 @@ func (s *Server) personContactStanding(w http.ResponseWriter, r *http.Request, a
 }
 
 func (s *Server) contactLineList(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
-	format := r.URL.Query().Get("format")
-	if format == "" {
-		format = linelist.XLSX
-	}
 	f, err := contactFilter(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	var buf bytes.Buffer
-	if err := s.app.ContactLineList(r.Context(), actor, f, format, &buf); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", linelist.ContentType(format))
-	w.Header().Set("Content-Disposition", `attachment; filename="contacts.`+format+`"`)
-	w.Header().Set("Cache-Control", "no-store")
-	w.Write(buf.Bytes())
+	s.lineList(w, r, "contacts", func(format string, w io.Writer) error {
+		return s.app.ContactLineList(r.Context(), actor, f, format, w)
+	})
 }

@@ -3,10 +3,10 @@ package pdf
 import (
 	"bytes"
 	"compress/zlib"
+	"cordon/internal/testtool"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -18,17 +18,7 @@ import (
 // tool returns the path of a command-line tool the tests check the PDF
 // with (poppler-utils, zbar-tools). Without it they skip loudly on a
 // developer's machine and fail under CI, where scripts/setup.sh installs it.
-func tool(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but %s is missing: run scripts/setup.sh", name)
-		}
-		t.Skipf("!!! SKIPPING: %s is missing; run scripts/setup.sh (poppler-utils, zbar-tools) !!!", name)
-	}
-	return path
-}
+func tool(t *testing.T, name string) string { return testtool.Path(t, name) }
 
 // save writes d to a temporary file and returns its path.
 func save(t *testing.T, d *Document) string {
@@ -48,17 +38,7 @@ func save(t *testing.T, d *Document) string {
 	return file
 }
 
-func run(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(tool(t, name), args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s %v: %v\n%s", name, args, err, stderr.String())
-	}
-	return string(out)
-}
+func run(t *testing.T, name string, args ...string) string { return testtool.Run(t, name, args...) }
 
 // pageText is the text pdftotext extracts from page n, spaces collapsed.
 func pageText(t *testing.T, file string, n int) string {
@@ -131,13 +111,7 @@ func TestUncoveredCharacters(t *testing.T) {
 // against the UniGB-UCS2-H CMap that poppler-data ships.
 func TestUniGBTable(t *testing.T) {
 	const file = "/usr/share/poppler/cMap/Adobe-GB1/UniGB-UCS2-H"
-	data, err := os.ReadFile(file)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but %s is missing: run scripts/setup.sh (poppler-data)", file)
-		}
-		t.Skipf("!!! SKIPPING: %v; run scripts/setup.sh (poppler-data) !!!", err)
-	}
+	data := testtool.ReadFile(t, file)
 	want := make([]bool, 0x10000)
 	for _, block := range regexp.MustCompile(`(?s)begincid(range|char)(.*?)endcid`).FindAllStringSubmatch(string(data), -1) {
 		for _, e := range regexp.MustCompile(`<([0-9a-fA-F]{4})>\s*(?:<([0-9a-fA-F]{4})>)?\s*\d+`).FindAllStringSubmatch(block[2], -1) {

@@ -2,9 +2,9 @@ package poster
 
 import (
 	"bytes"
+	"cordon/internal/testtool"
 	"crypto/ed25519"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,29 +16,9 @@ import (
 // tool returns the path of a command-line tool the tests check the poster
 // with (poppler-utils, zbar-tools). Without it they skip loudly on a
 // developer's machine and fail under CI, where scripts/setup.sh installs it.
-func tool(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but %s is missing: run scripts/setup.sh", name)
-		}
-		t.Skipf("!!! SKIPPING: %s is missing; run scripts/setup.sh (poppler-utils, zbar-tools) !!!", name)
-	}
-	return path
-}
+func tool(t *testing.T, name string) string { return testtool.Path(t, name) }
 
-func run(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(tool(t, name), args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s %v: %v\n%s", name, args, err, stderr.String())
-	}
-	return string(out)
-}
+func run(t *testing.T, name string, args ...string) string { return testtool.Run(t, name, args...) }
 
 // save writes the poster to a temporary file and returns its path and
 // its page count.

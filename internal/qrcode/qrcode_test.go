@@ -2,6 +2,7 @@ package qrcode
 
 import (
 	"bytes"
+	"cordon/internal/testtool"
 	"fmt"
 	"image/png"
 	"os"
@@ -16,17 +17,7 @@ import (
 // zbarimg returns the path of the real QR decoder. Without it the decoding
 // tests skip loudly on a developer's machine and fail under CI, where
 // scripts/setup.sh installs zbar-tools.
-func zbarimg(t *testing.T) string {
-	t.Helper()
-	path, err := exec.LookPath("zbarimg")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but zbarimg is missing: run scripts/setup.sh (zbar-tools)")
-		}
-		t.Skipf("!!! SKIPPING QR decoding: zbarimg is missing; run scripts/setup.sh (zbar-tools) !!!")
-	}
-	return path
-}
+func zbarimg(t *testing.T) string { return testtool.Path(t, "zbarimg") }
 
 func decode(t *testing.T, pngData []byte) string {
 	t.Helper()

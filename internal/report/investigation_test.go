@@ -2,8 +2,8 @@ package report
 
 import (
 	"bytes"
+	"cordon/internal/testtool"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,21 +17,11 @@ import (
 // where it must run.
 func pdftotext(t *testing.T, data []byte) string {
 	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but pdftotext is missing: install poppler-utils (scripts/setup.sh)")
-		}
-		t.Skip("!!! SKIPPING the PDF text test: pdftotext not found; install poppler-utils !!!")
-	}
 	file := filepath.Join(t.TempDir(), "report.pdf")
 	if err := os.WriteFile(file, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command("pdftotext", "-enc", "UTF-8", file, "-").CombinedOutput()
-	if err != nil {
-		t.Fatalf("pdftotext: %v\n%s", err, out)
-	}
-	return strings.Join(strings.Fields(string(out)), " ")
+	return strings.Join(strings.Fields(testtool.Run(t, "pdftotext", "-enc", "UTF-8", file, "-")), " ")
 }
 
 func at(day string, hm string) time.Time {

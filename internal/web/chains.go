@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"cordon/internal/linelist"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -86,17 +87,25 @@ func (s *server) chainExport(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
+	s.lineList(w, r, "chain-"+strconv.FormatInt(id, 10), func(format string, w io.Writer) error {
+		return s.app.ChainExport(r.Context(), v.actor, id, format, w)
+	})
+}
+
+// lineList sends a table download in the ?format asked for (XLSX by
+// default), written whole first so that an error is still a page.
+func (s *server) lineList(w http.ResponseWriter, r *http.Request, name string, write func(format string, w io.Writer) error) {
 	format := r.URL.Query().Get("format")
 	if format == "" {
 		format = linelist.XLSX
 	}
 	var buf bytes.Buffer
-	if err := s.app.ChainExport(r.Context(), v.actor, id, format, &buf); err != nil {
+	if err := write(format, &buf); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", linelist.ContentType(format))
-	w.Header().Set("Content-Disposition", `attachment; filename="chain-`+strconv.FormatInt(id, 10)+`.`+format+`"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.`+format+`"`)
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(buf.Bytes())
 }

@@ -1,13 +1,13 @@
 package web
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"cordon"
-	"cordon/internal/linelist"
 )
 
 // caseContactsShown is how many contacts of one case the grouped list
@@ -177,14 +177,7 @@ func (s *server) contactExport(w http.ResponseWriter, r *http.Request) {
 		Household: q.Get("household"), Unmatched: q.Get("unmatched") != ""}
 	f.CaseID, _ = strconv.ParseInt(strings.TrimPrefix(q.Get("case"), "#"), 10, 64)
 	f.SourceContact, _ = strconv.ParseInt(strings.TrimPrefix(q.Get("source_contact"), "#"), 10, 64)
-	format := q.Get("format")
-	var buf strings.Builder
-	if err := s.app.ContactLineList(r.Context(), v.actor, f, format, &buf); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", linelist.ContentType(format))
-	w.Header().Set("Content-Disposition", `attachment; filename="contacts.`+format+`"`)
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write([]byte(buf.String()))
+	s.lineList(w, r, "contacts", func(format string, w io.Writer) error {
+		return s.app.ContactLineList(r.Context(), v.actor, f, format, w)
+	})
 }

@@ -2,13 +2,13 @@ package web
 
 import (
 	"context"
+	"cordon/internal/testtool"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -209,14 +209,8 @@ func TestVenuePermissions(t *testing.T) {
 // TestVenuePosterDecodes prints the poster the page serves and reads its QR
 // code back: the exact scan-in URL of the venue's code on this site.
 func TestVenuePosterDecodes(t *testing.T) {
-	for _, name := range []string{"pdftoppm", "zbarimg"} {
-		if _, err := exec.LookPath(name); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("CI=true but %s is missing: run scripts/setup.sh", name)
-			}
-			t.Skipf("!!! SKIPPING: %s is missing; run scripts/setup.sh (poppler-utils, zbar-tools) !!!", name)
-		}
-	}
+	testtool.Path(t, "pdftoppm")
+	testtool.Path(t, "zbarimg")
 	e := newTestingEnv(t)
 	v := e.venue("德保县城关镇农贸市场", cordon.VenueMarket)
 	b := e.signedIn("admin")
@@ -229,14 +223,9 @@ func TestVenuePosterDecodes(t *testing.T) {
 	if err := os.WriteFile(file, []byte(r.body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command("pdftoppm", "-r", "100", "-png", "-singlefile", file, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm: %v\n%s", err, out)
-	}
-	out, err := exec.Command("zbarimg", "--quiet", "--raw", filepath.Join(dir, "page.png")).Output()
-	if err != nil {
-		t.Fatalf("zbarimg: %v", err)
-	}
-	if got, want := strings.TrimSuffix(string(out), "\n"), e.srv.URL+"/s/"+v.Code; got != want {
+	testtool.Run(t, "pdftoppm", "-r", "100", "-png", "-singlefile", file, filepath.Join(dir, "page"))
+	out := testtool.Run(t, "zbarimg", "--quiet", "--raw", filepath.Join(dir, "page.png"))
+	if got, want := strings.TrimSuffix(out, "\n"), e.srv.URL+"/s/"+v.Code; got != want {
 		t.Fatalf("the poster's QR code reads %q, want %q", got, want)
 	}
 }
