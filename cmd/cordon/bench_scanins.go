@@ -8,10 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -74,68 +72,21 @@ func (b *scanInBench) scanRow(i int, now time.Time) cordon.ScanIn {
 
 func (b *scanInBench) run(ctx context.Context) error {
 	dbPath := filepath.Join(b.dir, "scanins.db")
-	acfg := app.DefaultConfig
-	acfg.PasswordParams = auth.TestParams
-	c := config{DB: "sqlite:" + dbPath, ReadConns: 8, LogLevel: "info", LogFormat: "text"}
-	db, a, err := c.open(ctx, slog.New(slog.DiscardHandler), acfg)
-	if err != nil {
-		return err
-	}
-	const user, password = "bench-admin", "bench-password-1"
-	if _, err := a.CreateAccount(ctx, app.System, cordon.AccountInput{Username: user, Role: cordon.RoleAdmin, Jurisdiction: benchCity, Password: password}); err != nil {
-		db.Close()
-		return err
-	}
-	if err := b.seed(ctx, a); err != nil {
-		db.Close()
-		return err
-	}
-	db.Close()
-
 	// 1. Ingestion through the bulk API of a separate server.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, err := startBenchServer(ctx, dbPath, b.clients, b.log, func(a *app.App) error { return b.seed(ctx, a) })
 	if err != nil {
 		return err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	srv := exec.CommandContext(ctx, self, "serve", "--db", "sqlite:"+dbPath, "--addr", addr, "--log-level", "warn")
-	srv.Stdout, srv.Stderr = b.log, b.log
-	if err := srv.Start(); err != nil {
-		return err
-	}
-	stopped := false
-	stop := func() {
-		if !stopped {
-			stopped = true
-			_ = srv.Process.Signal(os.Interrupt)
-			_ = srv.Wait()
-		}
-	}
-	defer stop()
-	tb := testingBench{base: "http://" + addr, http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: b.clients + 4}, Timeout: 5 * time.Minute}}
-	if err := tb.waitReady(ctx); err != nil {
-		return err
-	}
-	var tok struct {
-		Token string `json:"token"`
-	}
-	if err := tb.call(ctx, "POST", "/api/v1/tokens", map[string]any{"username": user, "password": password, "name": "bench"}, &tok); err != nil {
-		return err
-	}
-	tb.token = tok.Token
-	b.pid = srv.Process.Pid
+	defer srv.stop()
+	tb := srv.client
+	b.pid = srv.pid
 	now := time.Now()
-	apiRate, err := b.send(ctx, &tb, now)
+	apiRate, err := b.send(ctx, tb, now)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(b.out, "server peak memory after scan-in ingestion: %s\n", peakMemory(b.pid))
-	stop()
+	srv.stop()
 
 	// 2. The engine's limit: the same rows, same schema, raw batched inserts.
 	rawRate, err := b.raw(ctx, filepath.Join(b.dir, "raw.db"), now, false)
@@ -150,7 +101,10 @@ func (b *scanInBench) run(ctx context.Context) error {
 	fmt.Fprintf(b.out, "raw batched SQLite insert straight into the venue-clustered table and person index: %.0f scan-ins/s\n", clusteredRate)
 
 	// 3. Fill the store and measure its size and the companion search.
-	db, a, err = c.open(ctx, slog.New(slog.DiscardHandler), acfg)
+	acfg := app.DefaultConfig
+	acfg.PasswordParams = auth.TestParams
+	c := config{DB: "sqlite:" + dbPath, ReadConns: 8, LogLevel: "info", LogFormat: "text"}
+	db, a, err := c.open(ctx, slog.New(slog.DiscardHandler), acfg)
 	if err != nil {
 		return err
 	}

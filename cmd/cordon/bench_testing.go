@@ -52,69 +52,97 @@ type testingBench struct {
 const benchCity = "451000"
 
 func (b *testingBench) run(ctx context.Context) error {
-	dbPath := filepath.Join(b.dir, "testing.db")
-	// The account is made directly; everything else goes through the API.
-	acfg := app.DefaultConfig
-	acfg.PasswordParams = auth.TestParams
-	c := config{DB: "sqlite:" + dbPath, ReadConns: 8, LogLevel: "info", LogFormat: "text"}
-	db, a, err := c.open(ctx, slog.New(slog.DiscardHandler), acfg)
+	srv, err := startBenchServer(ctx, filepath.Join(b.dir, "testing.db"), b.clients, b.log, nil)
 	if err != nil {
 		return err
 	}
-	const user, password = "bench-admin", "bench-password-1"
-	if _, err := a.CreateAccount(ctx, app.System, cordon.AccountInput{Username: user, Role: cordon.RoleAdmin, Jurisdiction: benchCity, Password: password}); err != nil {
-		db.Close()
-		return err
-	}
-	db.Close()
-
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	srv := exec.CommandContext(ctx, self, "serve", "--db", "sqlite:"+dbPath, "--addr", addr, "--log-level", "warn")
-	srv.Stdout, srv.Stderr = b.log, b.log
-	if err := srv.Start(); err != nil {
-		return err
-	}
-	defer func() {
-		_ = srv.Process.Signal(os.Interrupt)
-		_ = srv.Wait()
-	}()
-	b.base = "http://" + addr
-	b.http = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: b.clients + 4}, Timeout: 5 * time.Minute}
-	if err := b.waitReady(ctx); err != nil {
-		return err
-	}
-	var tok struct {
-		Token string `json:"token"`
-	}
-	if err := b.call(ctx, "POST", "/api/v1/tokens", map[string]any{"username": user, "password": password, "name": "bench"}, &tok); err != nil {
-		return err
-	}
-	b.token = tok.Token
+	defer srv.stop()
+	b.base, b.http, b.token = srv.client.base, srv.client.http, srv.client.token
 	if err := b.setUp(ctx); err != nil {
 		return err
 	}
-	b.pid = srv.Process.Pid
+	b.pid = srv.pid
 	if err := b.register(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(b.out, "server peak memory after registration: %s\n", peakMemory(srv.Process.Pid))
+	fmt.Fprintf(b.out, "server peak memory after registration: %s\n", peakMemory(srv.pid))
 	if err := b.results(ctx); err != nil {
 		return err
 	}
 	if err := b.progress(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(b.out, "server peak memory overall: %s\n", peakMemory(srv.Process.Pid))
+	fmt.Fprintf(b.out, "server peak memory overall: %s\n", peakMemory(srv.pid))
 	return nil
+}
+
+// benchServer is a `cordon serve` process on a benchmark's SQLite file,
+// with a client signed in as the benchmark's administrator.
+type benchServer struct {
+	client  *testingBench // its base, http and token only
+	pid     int
+	stopped bool
+	cmd     *exec.Cmd
+}
+
+// startBenchServer makes the benchmark's administrator (and whatever
+// prepare adds) directly in the database, starts the server on it and
+// signs in over the API: everything after goes through the API.
+func startBenchServer(ctx context.Context, dbPath string, clients int, log io.Writer, prepare func(*app.App) error) (*benchServer, error) {
+	acfg := app.DefaultConfig
+	acfg.PasswordParams = auth.TestParams
+	c := config{DB: "sqlite:" + dbPath, ReadConns: 8, LogLevel: "info", LogFormat: "text"}
+	db, a, err := c.open(ctx, slog.New(slog.DiscardHandler), acfg)
+	if err != nil {
+		return nil, err
+	}
+	const user, password = "bench-admin", "bench-password-1"
+	_, err = a.CreateAccount(ctx, app.System, cordon.AccountInput{Username: user, Role: cordon.RoleAdmin, Jurisdiction: benchCity, Password: password})
+	if err == nil && prepare != nil {
+		err = prepare(a)
+	}
+	db.Close()
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, self, "serve", "--db", "sqlite:"+dbPath, "--addr", addr, "--log-level", "warn")
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &benchServer{cmd: cmd, pid: cmd.Process.Pid, client: &testingBench{base: "http://" + addr,
+		http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients + 4}, Timeout: 5 * time.Minute}}}
+	var tok struct {
+		Token string `json:"token"`
+	}
+	if err := s.client.waitReady(ctx); err == nil {
+		err = s.client.call(ctx, "POST", "/api/v1/tokens", map[string]any{"username": user, "password": password, "name": "bench"}, &tok)
+	}
+	if err != nil {
+		s.stop()
+		return nil, err
+	}
+	s.client.token = tok.Token
+	return s, nil
+}
+
+// stop ends the server and waits for it; stopping again does nothing.
+func (s *benchServer) stop() {
+	if !s.stopped {
+		s.stopped = true
+		_ = s.cmd.Process.Signal(os.Interrupt)
+		_ = s.cmd.Wait()
+	}
 }
 
 func (b *testingBench) waitReady(ctx context.Context) error {

@@ -244,11 +244,12 @@ func (a *App) recordExposure(ctx context.Context, tx *store.Tx, actor cordon.Act
 		return res, err
 	}
 	if x.VenueID != 0 {
-		if _, err := tx.VenueJurisdiction(ctx, x.VenueID); err != nil {
-			if cordon.ErrorKind(err) == cordon.KindNotFound {
-				return res, cordon.Errorf(cordon.KindNotFound, "venue.not_found", "venue not found").WithField("venue_id", "venue.not_found")
-			}
+		venues, err := tx.VenueKeys(ctx, []int64{x.VenueID})
+		if err != nil {
 			return res, err
+		}
+		if _, ok := venues[x.VenueID]; !ok {
+			return res, cordon.Errorf(cordon.KindNotFound, "venue.not_found", "venue not found").WithField("venue_id", "venue.not_found")
 		}
 	}
 	if target == nil {

@@ -106,20 +106,7 @@ func (tx *Tx) ContactsOf(ctx context.Context, scope Scope, k ContactKey) ([]int6
 }
 
 func (tx *Tx) ids(ctx context.Context, q string, args ...any) ([]int64, error) {
-	rows, err := tx.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return column[int64](tx, ctx, q, args...)
 }
 
 // OpenCaseOf finds the open case (no outcome yet) of an identity; 0 when
@@ -658,31 +645,8 @@ func (tx *Tx) ContactEdges(ctx context.Context, scope Scope) ([]cordon.ContactEd
 // traced to a case, for the forms that group them.
 func (tx *Tx) Households(ctx context.Context, scope Scope, caseID int64) ([]string, error) {
 	w, args := scope.where("c.jurisdiction")
-	rows, err := tx.query(ctx, `SELECT DISTINCT c.household FROM contacts c WHERE c.household <> '' AND c.merged_into IS NULL AND `+w+`
+	return column[string](tx, ctx, `SELECT DISTINCT c.household FROM contacts c WHERE c.household <> '' AND c.merged_into IS NULL AND `+w+`
 		AND c.id IN (SELECT e.contact_id FROM contact_exposures e WHERE e.source_case = ?) ORDER BY c.household LIMIT 200`, append(args, caseID)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var h string
-		if err := rows.Scan(&h); err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
-}
-
-// VenueJurisdiction reads where a venue is, to check an exposure's venue.
-func (tx *Tx) VenueJurisdiction(ctx context.Context, id int64) (string, error) {
-	var j string
-	err := tx.queryRow(ctx, "SELECT jurisdiction FROM venues WHERE id = ?", id).Scan(&j)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", notFound("venue")
-	}
-	return j, err
 }
 
 // CaseForContacts reads a case without regard to scope, for the rules a

@@ -458,3 +458,21 @@ func placeholders(n int) string {
 // SigningKey is the vault's Ed25519 key for a purpose (venue codes, health
 // codes).
 func (db *DB) SigningKey(purpose string) ed25519.PrivateKey { return db.vault.SigningKey(purpose) }
+
+// column runs a query of one column and returns its values.
+func column[T any](tx *Tx, ctx context.Context, q string, args ...any) ([]T, error) {
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
