@@ -32,6 +32,31 @@ func policyIn(ctx context.Context, tx *store.Tx, jurisdiction string, at time.Ti
 	return cordon.PolicyInForce(jurisdiction, at, as)
 }
 
+// policyBook resolves the policy in force at one time for many
+// jurisdictions from the assignments read once: for work that meets many
+// places in one go (a batch of scan-ins, the purge).
+func (a *App) policyBook(ctx context.Context, at time.Time) (func(jurisdiction string) (cordon.Policy, error), error) {
+	var as []cordon.PolicyAssignment
+	err := a.db.Read(ctx, func(tx *store.Tx) (err error) {
+		as, err = tx.Policies(ctx, cordon.Nationwide, true)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	memo := map[string]cordon.Policy{}
+	return func(j string) (cordon.Policy, error) {
+		if p, ok := memo[j]; ok {
+			return p, nil
+		}
+		p, err := cordon.PolicyInForce(j, at, as)
+		if err == nil {
+			memo[j] = p
+		}
+		return p, err
+	}, nil
+}
+
 // PolicyView is what the policy page and API show a jurisdiction.
 type PolicyView struct {
 	Jurisdiction string                    `json:"jurisdiction"`

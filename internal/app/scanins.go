@@ -148,6 +148,7 @@ func (a *App) RecordScanIns(ctx context.Context, actor cordon.Actor, key string,
 		return ScanInSummary{}, err
 	}
 	retention := map[string]time.Time{}
+	var policy func(string) (cordon.Policy, error) // read once, when a batch needs it
 	var good []cordon.ScanIn
 	var goodAt []int
 	for i := range items {
@@ -174,7 +175,12 @@ func (a *App) RecordScanIns(ctx context.Context, actor cordon.Actor, key string,
 		// be purged at once: refuse it rather than acknowledge it.
 		cutoff, seen := retention[v.Jurisdiction]
 		if !seen {
-			p, err := a.Policy(ctx, v.Jurisdiction, now)
+			if policy == nil {
+				if policy, err = a.policyBook(ctx, now); err != nil {
+					return ScanInSummary{}, err
+				}
+			}
+			p, err := policy(v.Jurisdiction)
 			if err != nil {
 				return ScanInSummary{}, err
 			}
@@ -411,6 +417,10 @@ func (a *App) PurgeScanIns(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	today := cordon.ScanDay(now)
+	policy, err := a.policyBook(ctx, now)
+	if err != nil {
+		return 0, err
+	}
 	retention := map[string]int64{}
 	var total int64
 	// Days before purgeFrom hold nothing but held scan-ins: they were
@@ -430,7 +440,7 @@ func (a *App) PurgeScanIns(ctx context.Context) (int64, error) {
 		for id, j := range venues {
 			days, ok := retention[j]
 			if !ok {
-				p, err := a.Policy(ctx, j, now)
+				p, err := policy(j)
 				if err != nil {
 					return total, err
 				}
