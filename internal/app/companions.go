@@ -185,19 +185,25 @@ func (a *App) Companions(ctx context.Context, actor cordon.Actor, q CompanionQue
 			return err
 		}
 		// Those already contacts of the case say so.
-		if q.CaseID != 0 && actor.Can(cordon.PermContactRead) {
-			for i := range found {
-				cs, err := tx.PersonContacts(ctx, found[i].PersonID)
+		if q.CaseID != 0 && actor.Can(cordon.PermContactRead) && len(found) > 0 {
+			contactOf := map[int64]int64{}
+			for after := int64(0); ; {
+				cs, err := tx.Contacts(ctx, store.Everywhere, cordon.ContactFilter{CaseID: q.CaseID, After: after, Limit: store.MaxLimit})
 				if err != nil {
 					return err
 				}
 				for _, c := range cs {
-					for _, e := range c.Exposures {
-						if e.SourceCase == q.CaseID && found[i].ContactID == 0 {
-							found[i].ContactID = c.ID
-						}
+					if c.PersonID != 0 {
+						contactOf[c.PersonID] = c.ID
 					}
 				}
+				if len(cs) < store.MaxLimit {
+					break
+				}
+				after = cs[len(cs)-1].ID
+			}
+			for i := range found {
+				found[i].ContactID = contactOf[found[i].PersonID]
 			}
 		}
 		for i := range found {

@@ -279,6 +279,10 @@ func TestCompanionSearch(t *testing.T) {
 		}
 		_, err = s.app.CompanionToContact(s.ctx, epi, c.ID, other.ID)
 		wantError(t, err, cordon.KindNotFound, "companion.not_found")
+		// The search now says who is a contact of the case already.
+		if res, _ := s.app.Companions(s.ctx, epi, app.CompanionQuery{CaseID: c.ID}); len(res.Companions) == 0 || res.Companions[0].ContactID != res0.ID {
+			t.Errorf("the companion made a contact: %+v", res.Companions)
+		}
 		// An explicit itinerary (from an investigation).
 		res, err = s.app.Companions(s.ctx, epi, app.CompanionQuery{Visits: []cordon.Visit{{VenueID: hotel.ID, From: at(19, 0).AddDate(0, 0, 1)}}})
 		if err != nil || len(res.Companions) != 1 || res.Companions[0].PersonID != other.ID {
