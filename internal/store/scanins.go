@@ -183,9 +183,9 @@ func (tx *Tx) ScanInsOf(ctx context.Context, personID int64, from, to time.Time)
 	if err != nil {
 		return nil, err
 	}
-	out, err = tx.withLog(ctx, out, logged)
+	out = mergeRepeats(append(out, logged...))
 	slices.SortFunc(out, func(a, b cordon.ScanIn) int { return a.At.Compare(b.At) })
-	return out, err
+	return out, nil
 }
 
 // ScanInsAt returns the scan-ins at a venue made in [from, to).
@@ -203,7 +203,7 @@ func (tx *Tx) ScanInsAt(ctx context.Context, venueID int64, from, to time.Time) 
 	if err != nil {
 		return nil, err
 	}
-	return tx.withLog(ctx, out, logged)
+	return mergeRepeats(append(out, logged...)), nil
 }
 
 // rowScanIns reads scan_ins rows (PostgreSQL) by venue or person.
@@ -292,13 +292,13 @@ func (tx *Tx) ScanDayVenues(ctx context.Context, day int64) (map[int64]string, e
 // PurgeScanIns deletes the scan-ins of a day at the venues, except those
 // held for an exposure, and returns how many went.
 func (tx *Tx) PurgeScanIns(ctx context.Context, day int64, venues []int64) (int64, error) {
+	if tx.db.scanLog != nil {
+		return tx.purgeBlocks(ctx, day, venues)
+	}
 	args := make([]any, 0, len(venues)+1)
 	args = append(args, day)
 	for _, v := range venues {
 		args = append(args, v)
-	}
-	if tx.db.scanLog != nil {
-		return tx.purgeBlocks(ctx, day, venues)
 	}
 	if len(venues) > 30000 {
 		return 0, fmt.Errorf("store: purge of %d venues at once", len(venues))

@@ -247,30 +247,6 @@ func (tx *Tx) loggedFirst(ctx context.Context, venue, person int64, from, to tim
 	return l.logged(venue, person, from, to), nil
 }
 
-// withLog adds the logged scan-ins to those read from the store, once
-// each; the first check-out recorded stays, as everywhere.
-func (tx *Tx) withLog(ctx context.Context, stored []cordon.ScanIn, logged []cordon.ScanIn) ([]cordon.ScanIn, error) {
-	if len(logged) == 0 {
-		return stored, nil
-	}
-	seen := make(map[scanKey]int, len(stored)+len(logged))
-	for i, s := range stored {
-		seen[scanKey{s.VenueID, s.At.Unix(), s.PersonID}] = i
-	}
-	for _, s := range logged {
-		k := scanKey{s.VenueID, s.At.Unix(), s.PersonID}
-		if i, ok := seen[k]; ok {
-			if stored[i].Leave.IsZero() && !s.Leave.IsZero() {
-				stored[i].Leave = s.Leave
-			}
-			continue
-		}
-		seen[k] = len(stored)
-		stored = append(stored, s)
-	}
-	return stored, nil
-}
-
 // CompactScanIns moves the scan-in log into scan_ins now and returns how
 // many logged scan-ins it moved (SQLite; nothing to do on PostgreSQL). The
 // rows are sorted and merged here, a repeat taking the check-out any copy
@@ -396,12 +372,13 @@ func (tx *Tx) blockScanIns(ctx context.Context, table, column string, id int64, 
 			}
 		}
 	}
-	return mergeRepeats(out), rows.Err()
+	return out, rows.Err() // repeats are merged by the caller, with the log
 }
 
 // mergeRepeats keeps one of each scan-in (person, venue, second): the
 // first check-out recorded stays (as PostgreSQL's key keeps it), a later
-// copy bringing one only where none was; the lowest source.
+// copy bringing one only where none was; the lowest source. Readers merge
+// the blocks with it, and the blocks with the log.
 func mergeRepeats(in []cordon.ScanIn) []cordon.ScanIn {
 	if len(in) < 2 {
 		return in
