@@ -182,9 +182,15 @@ func (a *App) checkReferences(ctx context.Context, tx *store.Tx, actor cordon.Ac
 			venueIDs = append(venueIDs, e.VenueID)
 		}
 	}
-	venues, err := tx.ItineraryVenues(ctx, scope, venueIDs)
+	keys, err := tx.VenueKeys(ctx, venueIDs)
 	if err != nil {
 		return err
+	}
+	venues := map[int64]string{} // the venues the actor sees, by name
+	for id, k := range keys {
+		if actor.Sees(k.Jurisdiction) {
+			venues[id] = k.Name
+		}
 	}
 	persons := map[int64]bool{}
 	person := func(id int64) (bool, error) {
@@ -205,6 +211,17 @@ func (a *App) checkReferences(ctx context.Context, tx *store.Tx, actor cordon.Ac
 		}
 		return err == nil, nil
 	}
+	// need marks field when a reference is given and names nothing.
+	need := func(field string, id int64, exists func(int64) (bool, error), code string) error {
+		if id == 0 {
+			return nil
+		}
+		ok, err := exists(id)
+		if err == nil && !ok {
+			v.Add(field, code)
+		}
+		return err
+	}
 	for i := range inv.Itinerary {
 		e := &inv.Itinerary[i]
 		if e.VenueID != 0 {
@@ -219,50 +236,23 @@ func (a *App) checkReferences(ctx context.Context, tx *store.Tx, actor cordon.Ac
 			v.Add(row("itinerary", i, "jurisdiction"), "jurisdiction.unknown")
 		}
 		for _, c := range e.Companions {
-			if c.PersonID == 0 {
-				continue
-			}
-			ok, err := person(c.PersonID)
-			if err != nil {
+			if err := need(row("itinerary", i, "companions"), c.PersonID, person, "person.not_found"); err != nil {
 				return err
-			}
-			if !ok {
-				v.Add(row("itinerary", i, "companions"), "person.not_found")
 			}
 		}
 	}
 	for i, m := range inv.Household {
-		if m.PersonID == 0 {
-			continue
-		}
-		ok, err := person(m.PersonID)
-		if err != nil {
+		if err := need(row("household", i, "person_id"), m.PersonID, person, "person.not_found"); err != nil {
 			return err
-		}
-		if !ok {
-			v.Add(row("household", i, "person_id"), "person.not_found")
 		}
 	}
 	for i, x := range inv.Exposures {
-		if x.CaseID == 0 {
-			continue
-		}
-		ok, err := caseExists(x.CaseID)
-		if err != nil {
+		if err := need(row("exposures", i, "case_id"), x.CaseID, caseExists, "case.not_found"); err != nil {
 			return err
-		}
-		if !ok {
-			v.Add(row("exposures", i, "case_id"), "case.not_found")
 		}
 	}
-	if inv.Source.CaseID != 0 {
-		ok, err := caseExists(inv.Source.CaseID)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			v.Add("source.case_id", "case.not_found")
-		}
+	if err := need("source.case_id", inv.Source.CaseID, caseExists, "case.not_found"); err != nil {
+		return err
 	}
 	return v.Err()
 }

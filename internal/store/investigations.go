@@ -209,42 +209,6 @@ func (tx *Tx) InvestigationVisits(ctx context.Context, caseID int64) ([]cordon.V
 	return out, rows.Err()
 }
 
-// ItineraryVenues names the venues of ids that lie inside the scope; the
-// others are absent from the map. Closed venues count: an itinerary is
-// history.
-func (tx *Tx) ItineraryVenues(ctx context.Context, scope Scope, ids []int64) (map[int64]string, error) {
-	out := map[int64]string{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	w, args := scope.where("jurisdiction")
-	for start := 0; start < len(ids); start += 100 {
-		chunk := ids[start:min(start+100, len(ids))]
-		a := make([]any, 0, len(chunk)+len(args))
-		for _, id := range chunk {
-			a = append(a, id)
-		}
-		rows, err := tx.query(ctx, "SELECT id, name FROM venues WHERE id IN ("+placeholders(len(chunk))+") AND "+w, append(a, args...)...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id int64
-			var name string
-			if err := rows.Scan(&id, &name); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[id] = name
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
 // resealInvestigations re-encrypts, in transactions of batch rows, the
 // investigation documents not sealed with the vault's current data key;
 // Reseal calls it with the other sealed columns.
