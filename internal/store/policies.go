@@ -24,16 +24,6 @@ func (tx *Tx) SetPolicy(ctx context.Context, a cordon.PolicyAssignment, by int64
 	return err
 }
 
-// DeletePolicy removes an assignment; it reports whether there was one.
-func (tx *Tx) DeletePolicy(ctx context.Context, jurisdiction, from string) (bool, error) {
-	res, err := tx.exec(ctx, "DELETE FROM policy_assignments WHERE jurisdiction = ? AND from_date = ?", jurisdiction, from)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n > 0, err
-}
-
 // Policies returns the assignments that bear on a jurisdiction: its own
 // and its ancestors', and, when below is set, those of its subtree too.
 func (tx *Tx) Policies(ctx context.Context, jurisdiction string, below bool) ([]cordon.PolicyAssignment, error) {
