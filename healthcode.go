@@ -111,3 +111,24 @@ func CodeWindow(start time.Time, hours int) (time.Time, time.Time, error) {
 	}
 	return start, start.Add(time.Duration(hours) * time.Hour), nil
 }
+
+// CodeFact is one cause of a colour over a time interval: an open case, a
+// contact under management, a control order's phase, a hold for a retest,
+// a mark, an area measure, a colour set by hand. A person's colour at a time
+// is HealthCode over the facts that cover it, and the history of colour
+// changes is a sweep over their ends: nothing about a colour is stored but
+// its causes.
+type CodeFact struct {
+	Reason CodeReason `json:"reason"`
+	From   time.Time  `json:"from"`
+	Until  time.Time  `json:"until,omitzero"` // exclusive; zero while it lasts
+	Cause  string     `json:"cause"`          // the record behind it: "case:12", "order:7", "measure:3"
+	// Force, on a colour set by hand, is the colour it sets whatever the
+	// other facts say; empty on every other fact.
+	Force CodeColor `json:"force,omitempty"`
+}
+
+// Covers reports whether the fact holds at t.
+func (f CodeFact) Covers(t time.Time) bool {
+	return !t.Before(f.From) && (f.Until.IsZero() || t.Before(f.Until))
+}

@@ -40,24 +40,34 @@ const (
 	PermPersonWrite      Permission = "person.write"     // create and edit persons
 	PermPersonMerge      Permission = "person.merge"     // join duplicate records
 	PermJurisdictionRead Permission = "jurisdiction.read"
-	PermGridManage       Permission = "grid.manage"    // create and rename grids
-	PermAccountManage    Permission = "account.manage" // create, disable, reset accounts
-	PermAuditRead        Permission = "audit.read"     // browse the audit log
-	PermTestingRead      Permission = "testing.read"   // rounds, points, progress, labs
-	PermTestingManage    Permission = "testing.manage" // open rounds, register points and labs
-	PermSampleWrite      Permission = "sample.write"   // register samples, hand over boxes
-	PermLabWrite         Permission = "lab.write"      // receive boxes, upload results, resolve the inbox
-	PermRecallRead       Permission = "recall.read"    // the recall list of people held for a retest
-	PermPositiveRead     Permission = "positive.read"  // positive single tubes
-	PermCaseRead         Permission = "case.read"      // cases and their history
-	PermCaseWrite        Permission = "case.write"     // open, reclassify and report cases
-	PermPolicyManage     Permission = "policy.manage"  // choose the policy edition in force and override its values
-	PermVenueRead        Permission = "venue.read"     // venues and their codes
-	PermVenueManage      Permission = "venue.manage"   // register venues, print and reissue their codes
-	PermScanInWrite      Permission = "scanin.write"   // record scan-ins from venue devices and reverse scanning
-	PermScanInRead       Permission = "scanin.read"    // itineraries and companion search over scan-ins
-	PermContactRead      Permission = "contact.read"   // close and secondary contacts, their exposures and status
-	PermContactWrite     Permission = "contact.write"  // add contacts and exposures, control, release, match and merge them
+	PermGridManage       Permission = "grid.manage"       // create and rename grids
+	PermAccountManage    Permission = "account.manage"    // create, disable, reset accounts
+	PermAuditRead        Permission = "audit.read"        // browse the audit log
+	PermTestingRead      Permission = "testing.read"      // rounds, points, progress, labs
+	PermTestingManage    Permission = "testing.manage"    // open rounds, register points and labs
+	PermSampleWrite      Permission = "sample.write"      // register samples, hand over boxes
+	PermLabWrite         Permission = "lab.write"         // receive boxes, upload results, resolve the inbox
+	PermRecallRead       Permission = "recall.read"       // the recall list of people held for a retest
+	PermPositiveRead     Permission = "positive.read"     // positive single tubes
+	PermCaseRead         Permission = "case.read"         // cases and their history
+	PermCaseWrite        Permission = "case.write"        // open, reclassify and report cases
+	PermPolicyManage     Permission = "policy.manage"     // choose the policy edition in force and override its values
+	PermVenueRead        Permission = "venue.read"        // venues and their codes
+	PermVenueManage      Permission = "venue.manage"      // register venues, print and reissue their codes
+	PermScanInWrite      Permission = "scanin.write"      // record scan-ins from venue devices and reverse scanning
+	PermScanInRead       Permission = "scanin.read"       // itineraries and companion search over scan-ins
+	PermContactRead      Permission = "contact.read"      // close and secondary contacts, their exposures and status
+	PermContactWrite     Permission = "contact.write"     // add contacts and exposures, control, release, match and merge them
+	PermOrderRead        Permission = "order.read"        // control orders, their test days, checks and releases
+	PermOrderWrite       Permission = "order.write"       // create and extend orders, release them when their conditions hold
+	PermOrderOverride    Permission = "order.override"    // release an order early, with a reason
+	PermSiteRead         Permission = "site.read"         // isolation sites, rooms and occupancy
+	PermSiteManage       Permission = "site.manage"       // register sites and rooms, arrivals, departures, rooms, transfers
+	PermHealthCheckWrite Permission = "healthcheck.write" // record daily temperature and symptoms
+	PermHealthCodeRead   Permission = "healthcode.read"   // a person's code colour, reasons and history
+	PermHealthCodeManage Permission = "healthcode.manage" // set or revert a colour by hand, print codes, grant travel windows
+	PermMeasureManage    Permission = "measure.manage"    // area measures on a jurisdiction's codes
+	PermCodeCheck        Permission = "codecheck.write"   // the three-code check at venues and checkpoints
 )
 
 // grants is the role matrix. Unmasked personal data goes only to roles that
@@ -67,20 +77,27 @@ const (
 var AllPermissions = []Permission{PermPersonRead, PermPersonReadFull, PermPersonWrite, PermPersonMerge, PermJurisdictionRead,
 	PermGridManage, PermAccountManage, PermAuditRead, PermTestingRead, PermTestingManage, PermSampleWrite, PermLabWrite,
 	PermRecallRead, PermPositiveRead, PermCaseRead, PermCaseWrite, PermPolicyManage, PermVenueRead, PermVenueManage,
-	PermScanInWrite, PermScanInRead, PermContactRead, PermContactWrite}
+	PermScanInWrite, PermScanInRead, PermContactRead, PermContactWrite, PermOrderRead, PermOrderWrite, PermOrderOverride,
+	PermSiteRead, PermSiteManage, PermHealthCheckWrite, PermHealthCodeRead, PermHealthCodeManage, PermMeasureManage, PermCodeCheck}
 
 var grants = map[Role][]Permission{
 	RoleAdmin: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermPersonMerge, PermJurisdictionRead, PermGridManage, PermAccountManage, PermAuditRead,
 		PermTestingRead, PermTestingManage, PermSampleWrite, PermLabWrite, PermRecallRead, PermPositiveRead, PermCaseRead, PermCaseWrite,
-		PermPolicyManage, PermVenueRead, PermVenueManage, PermScanInWrite, PermScanInRead, PermContactRead, PermContactWrite},
-	RoleCommander:      {PermPersonRead, PermJurisdictionRead, PermTestingRead, PermTestingManage, PermRecallRead, PermPositiveRead, PermCaseRead, PermVenueRead, PermContactRead, PermScanInRead},
-	RoleEpidemiologist: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermPersonMerge, PermJurisdictionRead, PermTestingRead, PermRecallRead, PermPositiveRead, PermCaseRead, PermCaseWrite, PermVenueRead, PermScanInRead, PermContactRead, PermContactWrite},
-	RoleGridWorker:     {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermRecallRead, PermVenueRead, PermVenueManage, PermScanInWrite, PermContactRead, PermContactWrite},
-	RoleSampler:        {PermPersonRead, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermSampleWrite},
-	RoleLab:            {PermPersonRead, PermJurisdictionRead, PermTestingRead, PermLabWrite},
-	RoleCheckpoint:     {PermPersonRead, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermVenueRead, PermScanInWrite},
-	RoleIsolationSite:  {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermContactRead},
-	RoleViewer:         {PermPersonRead, PermJurisdictionRead, PermTestingRead},
+		PermPolicyManage, PermVenueRead, PermVenueManage, PermScanInWrite, PermScanInRead, PermContactRead, PermContactWrite,
+		PermOrderRead, PermOrderWrite, PermOrderOverride, PermSiteRead, PermSiteManage, PermHealthCheckWrite, PermHealthCodeRead,
+		PermHealthCodeManage, PermMeasureManage, PermCodeCheck},
+	RoleCommander: {PermPersonRead, PermJurisdictionRead, PermTestingRead, PermTestingManage, PermRecallRead, PermPositiveRead, PermCaseRead, PermVenueRead, PermContactRead, PermScanInRead,
+		PermOrderRead, PermOrderOverride, PermSiteRead, PermHealthCodeRead, PermMeasureManage},
+	RoleEpidemiologist: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermPersonMerge, PermJurisdictionRead, PermTestingRead, PermRecallRead, PermPositiveRead, PermCaseRead, PermCaseWrite, PermVenueRead, PermScanInRead, PermContactRead, PermContactWrite,
+		PermOrderRead, PermOrderWrite, PermSiteRead, PermHealthCheckWrite, PermHealthCodeRead},
+	RoleGridWorker: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermRecallRead, PermVenueRead, PermVenueManage, PermScanInWrite, PermContactRead, PermContactWrite,
+		PermOrderRead, PermHealthCheckWrite, PermHealthCodeRead, PermCodeCheck},
+	RoleSampler:    {PermPersonRead, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermSampleWrite, PermHealthCodeRead, PermCodeCheck},
+	RoleLab:        {PermPersonRead, PermJurisdictionRead, PermTestingRead, PermLabWrite},
+	RoleCheckpoint: {PermPersonRead, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermVenueRead, PermScanInWrite, PermHealthCodeRead, PermCodeCheck},
+	RoleIsolationSite: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermContactRead,
+		PermOrderRead, PermOrderWrite, PermSiteRead, PermSiteManage, PermHealthCheckWrite, PermHealthCodeRead},
+	RoleViewer: {PermPersonRead, PermJurisdictionRead, PermTestingRead, PermOrderRead, PermSiteRead},
 }
 
 // Can reports whether the role grants the permission.

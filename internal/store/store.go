@@ -30,6 +30,8 @@ type DB struct {
 	dsn     string
 
 	batch *batcher
+	// personsChanged hears the persons each commit touched (TouchPerson).
+	personsChanged func([]int64)
 	// stopMaintenance ends background work such as SQLite checkpoints.
 	stopMaintenance func()
 	closeOnce       sync.Once
@@ -126,7 +128,21 @@ type Tx struct {
 	// undo takes back in-memory changes made for the transaction when it
 	// rolls back.
 	undo []func()
+	// touched are the persons whose health-code facts the transaction
+	// changed; the DB's OnPersonsChanged hook hears them after the commit.
+	touched []int64
 }
+
+// TouchPerson records that the transaction changes a fact a person's
+// health code is computed from (a case, a contact, an order, a hold, a
+// mark, the person's place). Every store write of such a fact calls it.
+func (tx *Tx) TouchPerson(ids ...int64) { tx.touched = append(tx.touched, ids...) }
+
+// OnPersonsChanged sets the function told, after each commit and before
+// the committing call returns, which persons' code facts it changed. A
+// rolled-back savepoint may still name a person: the hook must treat the
+// list as "may have changed".
+func (db *DB) OnPersonsChanged(f func(ids []int64)) { db.personsChanged = f }
 
 // Transact runs fn in a write transaction, committing if fn returns nil and
 // rolling back on an error or a panic.
@@ -189,6 +205,10 @@ func (db *DB) runOn(ctx context.Context, begin func(context.Context, *sql.TxOpti
 		if cerr := sqlTx.Commit(); cerr != nil {
 			err = db.mapErr(cerr)
 			tx.rollBackMemory()
+			return
+		}
+		if len(tx.touched) > 0 && db.personsChanged != nil {
+			db.personsChanged(tx.touched)
 		}
 	}()
 	return fn(tx)
