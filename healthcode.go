@@ -2,6 +2,7 @@ package cordon
 
 import (
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -131,4 +132,199 @@ type CodeFact struct {
 // Covers reports whether the fact holds at t.
 func (f CodeFact) Covers(t time.Time) bool {
 	return !t.Before(f.From) && (f.Until.IsZero() || t.Before(f.Until))
+}
+
+// CodeWindowGrant is a person's one-time travel window: while it lasts a
+// yellow code shows green so that the holder can travel home.
+type CodeWindowGrant struct {
+	From  time.Time `json:"from"`
+	Until time.Time `json:"until"`
+}
+
+// CodeMark is a fact about a person's code that only codes know: a colour
+// set by hand (Force, with a reason and an expiry), a companion flagged
+// from a case's companion search (B3), a red or yellow code by document.
+type CodeMark struct {
+	ID         int64      `json:"id"`
+	PersonID   int64      `json:"person_id"`
+	Reason     CodeReason `json:"reason,omitempty"`
+	Force      CodeColor  `json:"force,omitempty"`
+	Note       string     `json:"note"`
+	Source     string     `json:"source"`
+	From       time.Time  `json:"from"`
+	Until      time.Time  `json:"until"`
+	RevokedAt  time.Time  `json:"revoked_at,omitzero"`
+	RevokeNote string     `json:"revoke_note,omitempty"`
+	CreatedBy  int64      `json:"created_by,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+}
+
+// MaxMark is the longest a mark set by hand may last before it must be
+// renewed.
+const MaxMark = 30 * 24 * time.Hour
+
+// Validate checks a mark set by hand at now: a colour or a reason, a
+// written note, and an expiry in the future no further than MaxMark.
+func (m CodeMark) Validate(now time.Time) error {
+	invalid := func(field, code, msg string) error {
+		return Errorf(KindInvalid, code, "%s", msg).WithField(field, code)
+	}
+	switch {
+	case m.Force != "" && m.Force != Green && m.Force != Yellow && m.Force != Red:
+		return invalid("color", "healthcode.color_invalid", "the colour must be green, yellow or red")
+	case m.Reason != "" && m.Reason.Color() == Green:
+		return invalid("reason_code", "healthcode.reason_invalid", "a reason code is A1–A8 or B1–B6")
+	case m.Force == "" && m.Reason == "":
+		return invalid("color", "healthcode.color_invalid", "give a colour or a reason code")
+	case m.Force != "" && m.Reason != "" && m.Reason.Color() != m.Force:
+		return invalid("reason_code", "healthcode.reason_invalid", "the reason code gives another colour")
+	case len([]rune(m.Note)) < 2:
+		return invalid("reason", "healthcode.reason_required", "say why the colour is set by hand")
+	case m.Until.IsZero():
+		return invalid("until", "healthcode.expiry_required", "a colour set by hand needs an expiry")
+	case !m.Until.After(now) || m.Until.Sub(now) > MaxMark:
+		return invalid("until", "healthcode.expiry_invalid", "the expiry must lie within 30 days from now")
+	}
+	return nil
+}
+
+// AreaMeasure is one record on a jurisdiction that colours the code of
+// everyone living there, e.g. "all residents of 451024 yellow from
+// 2022-02-09 until three negative rounds". It is applied when a code is
+// computed, never written into person rows, and reverts by itself: at
+// Until, or once Rounds closed rounds over the area found no positive.
+type AreaMeasure struct {
+	ID           int64      `json:"id"`
+	Jurisdiction string     `json:"jurisdiction"`
+	Reason       CodeReason `json:"reason"`
+	Note         string     `json:"note"`
+	From         time.Time  `json:"from"`
+	Until        time.Time  `json:"until,omitzero"`
+	Rounds       int        `json:"rounds,omitempty"`
+	EndedAt      time.Time  `json:"ended_at,omitzero"`
+	EndNote      string     `json:"end_note,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	Name         string     `json:"jurisdiction_name,omitempty"`
+}
+
+// Validate checks a new measure.
+func (m AreaMeasure) Validate() error {
+	invalid := func(field, code, msg string) error {
+		return Errorf(KindInvalid, code, "%s", msg).WithField(field, code)
+	}
+	switch {
+	case m.Reason.Color() == Green:
+		return invalid("reason_code", "healthcode.reason_invalid", "a reason code is A1–A8 or B1–B6")
+	case len([]rune(m.Note)) < 2:
+		return invalid("note", "healthcode.reason_required", "say why the measure is taken")
+	case m.From.IsZero():
+		return invalid("from", "measure.from_required", "a measure needs a start")
+	case !m.Until.IsZero() && !m.Until.After(m.From):
+		return invalid("until", "measure.until_invalid", "a measure ends after it starts")
+	case m.Rounds < 0 || m.Rounds > 10:
+		return invalid("rounds", "measure.rounds_invalid", "a measure ends after 1 to 10 negative rounds")
+	case m.Until.IsZero() && m.Rounds == 0:
+		return invalid("until", "measure.end_required", "a measure needs an end: a date or a number of negative rounds")
+	}
+	return nil
+}
+
+// Fact is the measure as a fact of the code of a person living inside it.
+func (m AreaMeasure) Fact() CodeFact {
+	until := m.Until
+	if !m.EndedAt.IsZero() && (until.IsZero() || m.EndedAt.Before(until)) {
+		until = m.EndedAt
+	}
+	return CodeFact{Reason: m.Reason, From: m.From, Until: until, Cause: "measure:" + strconv.FormatInt(m.ID, 10)}
+}
+
+// CodeAt is the colour and reasons the facts give at t, with the facts
+// that hold then. A fact that forces a colour (the latest made, if
+// several) decides the colour; its reason and the others are still listed.
+func CodeAt(facts []CodeFact, t time.Time) (CodeColor, []CodeReason, []CodeFact) {
+	var in []CodeFact
+	var reasons []CodeReason
+	var force *CodeFact
+	for i, f := range facts {
+		if !f.Covers(t) {
+			continue
+		}
+		in = append(in, f)
+		if f.Force != "" {
+			if force == nil || f.From.After(force.From) {
+				force = &facts[i]
+			}
+			continue
+		}
+		reasons = append(reasons, f.Reason)
+	}
+	color, reasons := HealthCode(CodeFacts{Reasons: reasons})
+	if force != nil {
+		color = force.Force
+		if force.Reason != "" && !slices.Contains(reasons, force.Reason) {
+			reasons = append(reasons, force.Reason)
+			slices.Sort(reasons)
+		}
+	}
+	return color, reasons, in
+}
+
+// CodeChange is one change of colour or reasons in a code's history.
+type CodeChange struct {
+	At      time.Time    `json:"at"`
+	Color   CodeColor    `json:"color"`
+	Reasons []CodeReason `json:"reasons"`
+	Began   []string     `json:"began,omitempty"` // the causes that began then
+	Ended   []string     `json:"ended,omitempty"` // the causes that ended then
+}
+
+// CodeHistory sweeps the facts' ends up to now and lists each change of
+// colour or reasons with its causes, oldest first. The first entry is the
+// first fact's start; before it the code was green.
+func CodeHistory(facts []CodeFact, now time.Time) []CodeChange {
+	var times []time.Time
+	for _, f := range facts {
+		times = append(times, f.From)
+		if !f.Until.IsZero() {
+			times = append(times, f.Until)
+		}
+	}
+	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+	times = slices.CompactFunc(times, func(a, b time.Time) bool { return a.Equal(b) })
+	var out []CodeChange
+	color, reasons := Green, []CodeReason(nil)
+	for _, t := range times {
+		if t.After(now) {
+			break
+		}
+		c, r, _ := CodeAt(facts, t)
+		if c == color && slices.Equal(r, reasons) {
+			continue
+		}
+		ch := CodeChange{At: t, Color: c, Reasons: r}
+		for _, f := range facts {
+			if f.From.Equal(t) {
+				ch.Began = append(ch.Began, f.Cause)
+			}
+			if f.Until.Equal(t) {
+				ch.Ended = append(ch.Ended, f.Cause)
+			}
+		}
+		out = append(out, ch)
+		color, reasons = c, r
+	}
+	return out
+}
+
+// HealthCodeStatus is a person's code at a time: what
+// GET /api/v1/persons/{id}/health-code answers.
+type HealthCodeStatus struct {
+	PersonID int64            `json:"person_id"`
+	Color    CodeColor        `json:"color"`
+	Reasons  []CodeReason     `json:"reasons"`
+	Since    time.Time        `json:"since,omitzero"` // when the colour and reasons became what they are
+	Causes   []CodeFact       `json:"causes,omitempty"`
+	Window   *CodeWindowGrant `json:"window,omitempty"` // the travel window, once granted
+	InWindow bool             `json:"in_window,omitempty"`
+	At       time.Time        `json:"at"`
 }

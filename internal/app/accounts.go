@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"cordon"
@@ -93,6 +94,7 @@ func (a *App) SetAccountDisabled(ctx context.Context, actor cordon.Actor, id int
 	if disabled {
 		action = "account.disable"
 	}
+	defer a.tokens.forget()
 	return a.db.Transact(ctx, func(tx *store.Tx) error {
 		if _, err := a.managedAccount(ctx, tx, actor, id); err != nil {
 			return err
@@ -114,6 +116,7 @@ func (a *App) ResetPassword(ctx context.Context, actor cordon.Actor, id int64, p
 		return err
 	}
 	hash := auth.HashPassword(password, a.cfg.PasswordParams)
+	defer a.tokens.forget()
 	return a.db.Transact(ctx, func(tx *store.Tx) error {
 		if _, err := a.managedAccount(ctx, tx, actor, id); err != nil {
 			return err
@@ -313,16 +316,70 @@ func (a *App) Token(ctx context.Context, secret string) (cordon.Account, error) 
 	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > 100 {
 		return cordon.Account{}, cordon.ErrUnauthorized
 	}
+	hash := auth.SecretHash(secret)
+	now := a.now()
+	if acct, ok := a.tokens.get(hash, now); ok {
+		return acct, nil
+	}
 	var acct cordon.Account
+	var tok cordon.Token
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		_, acct, err = tx.TokenAccount(ctx, auth.SecretHash(secret))
+		tok, acct, err = tx.TokenAccount(ctx, hash)
 		return err
 	})
 	if cordon.ErrorKind(err) == cordon.KindNotFound {
 		return acct, cordon.ErrUnauthorized
 	}
+	if err == nil {
+		until := now.Add(tokenCacheTTL)
+		if !tok.ExpiresAt.IsZero() && tok.ExpiresAt.Before(until) {
+			until = tok.ExpiresAt
+		}
+		a.tokens.put(hash, acct, until)
+	}
 	return acct, err
+}
+
+// tokenCacheTTL is how long a resolved API token is remembered: bulk
+// clients (scan-in devices, verifiers) send thousands of requests a second
+// with one token. Revoking a token or disabling an account forgets them
+// all at once.
+const tokenCacheTTL = 5 * time.Second
+
+type tokenCache struct {
+	mu sync.Mutex
+	m  map[string]cachedToken
+}
+
+type cachedToken struct {
+	acct  cordon.Account
+	until time.Time
+}
+
+func (c *tokenCache) get(hash []byte, now time.Time) (cordon.Account, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.m[string(hash)]
+	if !ok || !now.Before(t.until) {
+		return cordon.Account{}, false
+	}
+	return t.acct, true
+}
+
+func (c *tokenCache) put(hash []byte, acct cordon.Account, until time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) > 10000 {
+		c.m = map[string]cachedToken{}
+	}
+	c.m[string(hash)] = cachedToken{acct, until}
+}
+
+func (c *tokenCache) forget() {
+	c.mu.Lock()
+	c.m = nil
+	c.mu.Unlock()
 }
 
 // Tokens lists the actor's own tokens.
@@ -344,6 +401,7 @@ func (a *App) RevokeToken(ctx context.Context, actor cordon.Actor, id int64) err
 	if actor.AccountID <= 0 {
 		return cordon.ErrUnauthorized
 	}
+	defer a.tokens.forget()
 	return a.db.Transact(ctx, func(tx *store.Tx) error {
 		if err := tx.RevokeToken(ctx, actor.AccountID, id); err != nil {
 			return err

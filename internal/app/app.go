@@ -66,6 +66,12 @@ type App struct {
 	venues   venueCache
 	// livePersons remembers person ids known to exist and not merged away.
 	livePersons idSet
+	// book holds what health codes are computed from; codeSigner signs
+	// and checks their tokens (healthcodes.go, codetokens.go).
+	book       *codeBook
+	codeSigner codeSigner
+	// tokens remembers resolved API tokens for a few seconds.
+	tokens tokenCache
 	// purgeFrom is the first scan-in day the purge has not settled.
 	purgeMu   sync.Mutex
 	purgeFrom int64
@@ -86,6 +92,8 @@ func New(db *store.DB, dir *division.Directory, cfg Config, log *slog.Logger, op
 	for _, o := range opts {
 		o(a)
 	}
+	a.book = newCodeBook()
+	db.OnPersonsChanged(a.book.changed)
 	return a
 }
 

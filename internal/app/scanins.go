@@ -334,31 +334,14 @@ func (a *App) ScanInPublic(ctx context.Context, in PublicScanInput) (PublicScanI
 		return PublicScanIn{}, err
 	}
 	now := a.now().Truncate(time.Second)
-	number := strings.ToUpper(strings.TrimSpace(in.IDNumber))
-	var bad cordon.Invalid
-	bad.Code = "scanin.identity_invalid"
-	if _, err := cordon.ParseCitizenID(number, a.personRules().KnownAddress, now); err != nil {
-		bad.Add("id_number", "person.id_number_invalid")
-	}
-	phone, phoneOK := cordon.NormalizePhone(in.Phone)
-	if !phoneOK {
-		bad.Add("phone", "person.phone_invalid")
-	}
-	if err := bad.Err(); err != nil {
+	if _, err := a.checkPublicIdentity("scanin", in.IDNumber, in.Phone); err != nil {
 		return PublicScanIn{}, err
 	}
-	unknown := cordon.Errorf(cordon.KindNotFound, "scanin.identity_unknown", "no registered person with this identity number and phone")
 	var out PublicScanIn
 	err = a.db.BatchSynced(ctx, func(tx *store.Tx) error {
-		p, err := tx.PersonByDocument(ctx, store.Everywhere, cordon.DocCitizenID, number)
-		if cordon.ErrorKind(err) == cordon.KindNotFound {
-			return unknown
-		}
+		p, err := a.publicPerson(ctx, tx, "scanin", in.IDNumber, in.Phone)
 		if err != nil {
 			return err
-		}
-		if p.Phone != phone {
-			return unknown
 		}
 		again, err := tx.RecordScanIn(ctx, cordon.ScanIn{VenueID: venueID, PersonID: p.ID, At: now, Source: cordon.ScanByPerson})
 		if err != nil {
@@ -372,6 +355,44 @@ func (a *App) ScanInPublic(ctx context.Context, in PublicScanInput) (PublicScanI
 	}
 	out.Place = a.PathName(ctx, v.Jurisdiction)
 	return out, nil
+}
+
+// checkPublicIdentity checks the form of the identity number and phone a
+// person types on a public page; area prefixes the error codes.
+func (a *App) checkPublicIdentity(area, idNumber, phone string) (string, error) {
+	number := strings.ToUpper(strings.TrimSpace(idNumber))
+	var bad cordon.Invalid
+	bad.Code = area + ".identity_invalid"
+	if _, err := cordon.ParseCitizenID(number, a.personRules().KnownAddress, a.now()); err != nil {
+		bad.Add("id_number", "person.id_number_invalid")
+	}
+	if _, ok := cordon.NormalizePhone(phone); !ok {
+		bad.Add("phone", "person.phone_invalid")
+	}
+	return number, bad.Err()
+}
+
+// publicPerson finds the registered person with the identity number and
+// phone typed on a public page. A wrong pair answers the same as an
+// unknown person, so that the page cannot be used to learn who is
+// registered.
+func (a *App) publicPerson(ctx context.Context, tx *store.Tx, area, idNumber, phone string) (cordon.Person, error) {
+	number, err := a.checkPublicIdentity(area, idNumber, phone)
+	if err != nil {
+		return cordon.Person{}, err
+	}
+	unknown := cordon.Errorf(cordon.KindNotFound, area+".identity_unknown", "no registered person with this identity number and phone")
+	p, err := tx.PersonByDocument(ctx, store.Everywhere, cordon.DocCitizenID, number)
+	if cordon.ErrorKind(err) == cordon.KindNotFound {
+		return p, unknown
+	}
+	if err != nil {
+		return p, err
+	}
+	if normalized, _ := cordon.NormalizePhone(phone); p.Phone != normalized {
+		return p, unknown
+	}
+	return p, nil
 }
 
 // Itinerary lists a person's scan-ins in [from, to), for the actor's

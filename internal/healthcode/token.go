@@ -9,6 +9,9 @@
 // Layout (95 bytes, 127 characters of unpadded base64url after "HC1."):
 //
 //	version 1 | key id 1 | person ref 16 | colour 1 | issued 4 | expires 4 | nonce 4 | signature 64
+//
+// The colour byte's high bit marks a printed code: one that lasts long and
+// is scanned many times, so a verifier does not refuse it as a replay.
 package healthcode
 
 import (
@@ -44,6 +47,7 @@ type Token struct {
 	Color    cordon.CodeColor
 	Issued   time.Time
 	Expires  time.Time
+	Printed  bool
 	nonce    uint32
 	ref      [16]byte
 }
@@ -96,8 +100,12 @@ func (s *Signer) PublicKeys() map[byte]ed25519.PublicKey {
 	return out
 }
 
-// Sign makes a token for a person's colour valid from issued for ttl.
-func (s *Signer) Sign(personID int64, color cordon.CodeColor, issued time.Time, ttl time.Duration) (string, error) {
+// printedBit marks a printed code in the colour byte.
+const printedBit = 0x80
+
+// Sign makes a token for a person's colour valid from issued for ttl;
+// printed marks a code to print, scanned many times.
+func (s *Signer) Sign(personID int64, color cordon.CodeColor, issued time.Time, ttl time.Duration, printed bool) (string, error) {
 	ci := slicesIndex(colors, color)
 	if ci < 0 || personID <= 0 || ttl <= 0 {
 		return "", errors.New("healthcode: bad token content")
@@ -108,6 +116,9 @@ func (s *Signer) Sign(personID int64, color cordon.CodeColor, issued time.Time, 
 	binary.BigEndian.PutUint64(id[8:], uint64(personID))
 	s.ref.Encrypt(b[2:18], id[:])
 	b[18] = byte(ci)
+	if printed {
+		b[18] |= printedBit
+	}
 	binary.BigEndian.PutUint32(b[19:], uint32(issued.Unix()))
 	binary.BigEndian.PutUint32(b[23:], uint32(issued.Add(ttl).Unix()))
 	if _, err := rand.Read(b[27:31]); err != nil {
@@ -127,7 +138,7 @@ func Parse(keys map[byte]ed25519.PublicKey, token string, now time.Time) (Token,
 		return Token{}, bad("healthcode.token_invalid", "not a health-code token")
 	}
 	b, err := base64.RawURLEncoding.DecodeString(rest)
-	if err != nil || len(b) != bodyLen+ed25519.SignatureSize || b[0] != version || int(b[18]) >= len(colors) {
+	if err != nil || len(b) != bodyLen+ed25519.SignatureSize || b[0] != version || int(b[18]&^printedBit) >= len(colors) {
 		return Token{}, bad("healthcode.token_invalid", "not a health-code token")
 	}
 	pub, ok := keys[b[1]]
@@ -137,7 +148,7 @@ func Parse(keys map[byte]ed25519.PublicKey, token string, now time.Time) (Token,
 	if !ed25519.Verify(pub, b[:bodyLen], b[bodyLen:]) {
 		return Token{}, bad("healthcode.signature_invalid", "the token was changed or forged")
 	}
-	t := Token{KeyID: b[1], Color: colors[b[18]], Issued: time.Unix(int64(binary.BigEndian.Uint32(b[19:])), 0),
+	t := Token{KeyID: b[1], Color: colors[b[18]&^printedBit], Printed: b[18]&printedBit != 0, Issued: time.Unix(int64(binary.BigEndian.Uint32(b[19:])), 0),
 		Expires: time.Unix(int64(binary.BigEndian.Uint32(b[23:])), 0), nonce: binary.BigEndian.Uint32(b[27:])}
 	copy(t.ref[:], b[2:18])
 	switch {
@@ -150,17 +161,17 @@ func Parse(keys map[byte]ed25519.PublicKey, token string, now time.Time) (Token,
 }
 
 // Verify is Parse by the signer, which also learns whose token it is and
-// refuses a token presented before (a screenshot passed on).
+// refuses a dynamic token presented before (a screenshot passed on).
 func (s *Signer) Verify(token string, now time.Time) (Token, error) {
 	t, err := Parse(s.PublicKeys(), token, now)
 	if err != nil {
 		return t, err
 	}
-	var id [16]byte
-	s.ref.Decrypt(id[:], t.ref[:])
-	t.PersonID = int64(binary.BigEndian.Uint64(id[8:]))
-	if binary.BigEndian.Uint64(id[:8]) != 0 || t.PersonID <= 0 {
-		return t, cordon.Errorf(cordon.KindInvalid, "healthcode.token_invalid", "not a health-code token")
+	if t, err = s.Owner(t); err != nil {
+		return t, err
+	}
+	if t.Printed {
+		return t, nil
 	}
 	var key [20]byte
 	copy(key[:], t.ref[:])
@@ -179,6 +190,18 @@ func (s *Signer) Verify(token string, now time.Time) (Token, error) {
 		return t, cordon.Errorf(cordon.KindConflict, "healthcode.replayed", "this code was shown before: refresh it")
 	}
 	s.seen[key] = t.Expires
+	return t, nil
+}
+
+// Owner learns whose a parsed token is, without the replay check: for a
+// scan a verifier queued while offline and sends later.
+func (s *Signer) Owner(t Token) (Token, error) {
+	var id [16]byte
+	s.ref.Decrypt(id[:], t.ref[:])
+	t.PersonID = int64(binary.BigEndian.Uint64(id[8:]))
+	if binary.BigEndian.Uint64(id[:8]) != 0 || t.PersonID <= 0 {
+		return t, cordon.Errorf(cordon.KindInvalid, "healthcode.token_invalid", "not a health-code token")
+	}
 	return t, nil
 }
 

@@ -30,7 +30,7 @@ func TestTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2022, 2, 9, 9, 0, 0, 0, cordon.ChinaTime)
-	tok, err := s.Sign(4242, cordon.Yellow, now, time.Minute)
+	tok, err := s.Sign(4242, cordon.Yellow, now, time.Minute, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,15 +52,15 @@ func TestTokens(t *testing.T) {
 	}
 	// An older key still verifies what it signed.
 	olds, _ := healthcode.NewSigner(old, nil, refKey)
-	byOld, _ := olds.Sign(7, cordon.Green, now, time.Minute)
+	byOld, _ := olds.Sign(7, cordon.Green, now, time.Minute, false)
 	if got, err := s.Verify(byOld, now); err != nil || got.PersonID != 7 || got.Color != cordon.Green {
 		t.Errorf("older key: %+v %v", got, err)
 	}
 	// Another signer with an unknown key id, or the same id and another key.
 	stranger, _ := healthcode.NewSigner(key(t, 9, 9), nil, refKey)
-	forged, _ := stranger.Sign(4242, cordon.Green, now, time.Minute)
+	forged, _ := stranger.Sign(4242, cordon.Green, now, time.Minute, false)
 	impostor, _ := healthcode.NewSigner(key(t, cur.ID, 3), nil, refKey)
-	resigned, _ := impostor.Sign(4242, cordon.Green, now, time.Minute)
+	resigned, _ := impostor.Sign(4242, cordon.Green, now, time.Minute, false)
 	flip := []byte(tok)
 	flip[40] ^= 1
 	for name, c := range map[string]struct{ token, code string }{
@@ -91,7 +91,7 @@ func TestTokenQR(t *testing.T) {
 	testtool.Path(t, "zbarimg")
 	s, _ := healthcode.NewSigner(key(t, 1, 1), nil, refKey)
 	now := time.Now()
-	tok, _ := s.Sign(99, cordon.Red, now, time.Minute)
+	tok, _ := s.Sign(99, cordon.Red, now, time.Minute, false)
 	png, err := qrcode.PNG(tok, 6)
 	if err != nil {
 		t.Fatal(err)
@@ -103,5 +103,28 @@ func TestTokenQR(t *testing.T) {
 	got, err := s.Verify(strings.TrimSpace(testtool.Run(t, "zbarimg", "--raw", "-q", path)), now)
 	if err != nil || got.PersonID != 99 || got.Color != cordon.Red {
 		t.Fatalf("read back: %+v %v", got, err)
+	}
+}
+
+// A printed code is scanned many times: never a replay, and it says so.
+func TestPrintedTokens(t *testing.T) {
+	s, err := healthcode.NewSigner(key(t, 1, 1), nil, refKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2022, 2, 9, 9, 0, 0, 0, cordon.ChinaTime)
+	tok, err := s.Sign(77, cordon.Red, now, 30*24*time.Hour, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		got, err := s.Verify(tok, now.Add(time.Duration(i)*24*time.Hour))
+		if err != nil || !got.Printed || got.Color != cordon.Red || got.PersonID != 77 {
+			t.Fatalf("scan %d: %+v %v", i, got, err)
+		}
+	}
+	dyn, _ := s.Sign(77, cordon.Red, now, time.Minute, false)
+	if got, _ := healthcode.Parse(s.PublicKeys(), dyn, now); got.Printed || got.Color != cordon.Red {
+		t.Errorf("dynamic token read as %+v", got)
 	}
 }

@@ -40,7 +40,9 @@ func Handler(a *app.App, pages http.Handler, opt Options) http.Handler {
 	}
 	m := newMetrics()
 	mux := http.NewServeMux()
-	mux.Handle("/api/", api.New(a, opt.Log))
+	apiHandler := api.New(a, opt.Log)
+	mux.Handle("/api/", apiHandler)
+	mux.Handle("GET /.well-known/cordon/keys", apiHandler)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()

@@ -68,6 +68,7 @@ func (tx *Tx) PersonForCase(ctx context.Context, id int64) (who CaseIdentity, cu
 // CreateCase stores a case for the identity. A positive that has a case
 // already is a Conflict naming it in Extra["id"].
 func (tx *Tx) CreateCase(ctx context.Context, c *cordon.Case, who CaseIdentity, createdBy int64) error {
+	tx.TouchPerson(who.PersonID)
 	// Openings are serialised, so that the checks below hold until the
 	// insert is committed (PostgreSQL runs transactions side by side).
 	if err := tx.db.dialect.serialize(ctx, tx, casesLock); err != nil {
@@ -181,6 +182,7 @@ func (tx *Tx) Cases(ctx context.Context, scope Scope, f cordon.CaseFilter) ([]co
 // classification, severity and outcome in its history. version guards
 // against a concurrent update (0 skips the check).
 func (tx *Tx) UpdateCase(ctx context.Context, old, c cordon.Case, version int, byID int64, by string) error {
+	tx.TouchPerson(c.PersonID)
 	q := `UPDATE cases SET classification = ?, severity = ?, onset_date = ?, sampling_date = ?, variant = ?, lineage = ?,
 		hospital = ?, outcome = ?, origin = ?, updated_at = ?, version = version + 1 WHERE id = ?`
 	args := []any{c.Classification, c.Severity, c.OnsetDate, c.SamplingDate, c.Variant, c.Lineage, c.Hospital, c.Outcome,

@@ -150,6 +150,7 @@ func (tx *Tx) IsContactPerson(ctx context.Context, contactID int64, k ContactKey
 func (tx *Tx) CreateContact(ctx context.Context, c *cordon.Contact, k ContactKey, createdBy int64) error {
 	c.Status, c.IdentifiedAt, c.CreatedAt, c.UpdatedAt, c.Version = cordon.ContactIdentified, tx.Now, tx.Now, tx.Now, 1
 	c.PersonID, c.Name, c.DocType = k.PersonID, k.Name, k.DocType
+	tx.TouchPerson(k.PersonID)
 	var err error
 	c.ID, err = tx.insert(ctx, `INSERT INTO contacts (
 		person_id,
@@ -179,6 +180,7 @@ func (tx *Tx) CreateContact(ctx context.Context, c *cordon.Contact, k ContactKey
 // copying the person's sealed identity so that a case opened for the
 // person finds the contact by document as well.
 func (tx *Tx) LinkContactPerson(ctx context.Context, id int64, k ContactKey) error {
+	tx.TouchPerson(k.PersonID)
 	res, err := tx.exec(ctx, `UPDATE contacts SET
 		person_id = ?,
 		name = ?,
@@ -225,6 +227,7 @@ func (tx *Tx) UpdateContact(ctx context.Context, c cordon.Contact, version int) 
 		version = version + 1
 	WHERE id = ? AND merged_into IS NULL`
 	args := []any{c.Jurisdiction, c.Household, c.Note, ts(tx.Now), c.ID}
+	tx.TouchPerson(c.PersonID)
 	if version > 0 {
 		q += " AND version = ?"
 		args = append(args, version)
@@ -257,6 +260,7 @@ func (tx *Tx) SetContactState(ctx context.Context, c cordon.Contact, version int
 		version = version + 1
 	WHERE id = ? AND merged_into IS NULL`
 	args := []any{c.Status, ts(c.IdentifiedAt), ts(c.ControlledAt), ts(c.ReleasedAt), nullID(c.CaseID), ts(c.BecameCaseAt), ts(tx.Now), c.ID}
+	tx.TouchPerson(c.PersonID)
 	if version > 0 {
 		q += " AND version = ?"
 		args = append(args, version)
@@ -274,6 +278,9 @@ func (tx *Tx) SetContactState(ctx context.Context, c cordon.Contact, version int
 // MarkContactMerged records that drop is the same contact as keep. The
 // record stays, pointing to keep; it no longer lists or matches.
 func (tx *Tx) MarkContactMerged(ctx context.Context, drop, keep int64) error {
+	if err := tx.touchContacts(ctx, drop, keep); err != nil {
+		return err
+	}
 	res, err := tx.exec(ctx, "UPDATE contacts SET merged_into = ?, updated_at = ?, version = version + 1 WHERE id = ? AND merged_into IS NULL", keep, ts(tx.Now), drop)
 	if err != nil {
 		return err
@@ -686,6 +693,19 @@ func (tx *Tx) HoldCompanionScanIns(ctx context.Context, venueID int64, from, to 
 				}
 			}
 		}
+	}
+	return nil
+}
+
+// touchContacts tells the health-code cache that the persons of contacts
+// change.
+func (tx *Tx) touchContacts(ctx context.Context, ids ...int64) error {
+	for _, id := range ids {
+		var person sql.NullInt64
+		if err := tx.queryRow(ctx, "SELECT person_id FROM contacts WHERE id = ?", id).Scan(&person); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		tx.TouchPerson(person.Int64)
 	}
 	return nil
 }

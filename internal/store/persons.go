@@ -202,6 +202,7 @@ func (tx *Tx) CountPersons(ctx context.Context, scope Scope) (int, error) {
 // UpdatePerson replaces a person's fields. With a non-zero version the
 // update happens only if nobody changed the record meanwhile.
 func (tx *Tx) UpdatePerson(ctx context.Context, scope Scope, p *cordon.Person, version int) error {
+	tx.TouchPerson(p.ID)
 	idx := tx.db.docIndex(p.DocType, p.IDNumber)
 	var other int64
 	switch err := tx.queryRow(ctx, "SELECT id FROM persons WHERE doc_index = ? AND id <> ?", idx, p.ID).Scan(&other); {
@@ -255,6 +256,7 @@ func (tx *Tx) UpdatePerson(ctx context.Context, scope Scope, p *cordon.Person, v
 // MergePersons marks drop as the same person as keep. Both records stay, so
 // both histories stay; drop points to keep and no longer lists or matches.
 func (tx *Tx) MergePersons(ctx context.Context, scope Scope, keep, drop int64) error {
+	tx.TouchPerson(keep, drop)
 	if keep == drop {
 		return cordon.Errorf(cordon.KindInvalid, "person.merge_self", "a person cannot be merged into itself")
 	}
@@ -363,6 +365,7 @@ func (db *DB) Reseal(ctx context.Context, batch int) (int, error) {
 		{"positives", "doc_cipher", fieldDoc, []string{"id"}},
 		{"cases", "doc_cipher", fieldDoc, []string{"id"}},
 		{"venues", "contact_cipher", fieldPhone, []string{"id"}},
+		{"sites", "manager_cipher", fieldPhone, []string{"id"}},
 	} {
 		n, err := db.resealDocs(ctx, t.table, t.column, t.field, t.keys, batch)
 		total += n

@@ -252,6 +252,9 @@ func (tx *Tx) resultEffects(ctx context.Context, t cordon.Tube, r *cordon.LabRes
 	if err != nil {
 		return err
 	}
+	for _, m := range ms {
+		tx.TouchPerson(m.personID.Int64)
+	}
 	hold := func(m member, kind cordon.HoldKind) error {
 		res, err := tx.exec(ctx, `INSERT INTO holds (kind, status, person_id, doc_index, doc_cipher, name, area, round_id, tube_id, placed_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tube_id, doc_index) DO NOTHING`,

@@ -1,0 +1,366 @@
+package app
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"cordon"
+	"cordon/internal/healthcode"
+	"cordon/internal/store"
+)
+
+// Lifetimes of health-code tokens. A phone shows a dynamic code that
+// refreshes every CodeRefresh and lasts CodeTokenTTL, so a screenshot is
+// soon worthless; a printed code (for children and the elderly without a
+// phone) lasts PrintedCodeTTL and is scanned many times.
+const (
+	CodeRefresh    = time.Minute
+	CodeTokenTTL   = 2 * time.Minute
+	PrintedCodeTTL = 30 * 24 * time.Hour
+	// queuedCheckAge is how old a check queued by a verifier without a
+	// network may be when it is sent.
+	queuedCheckAge = 24 * time.Hour
+)
+
+// codeSigner holds the signer, built on first use from the key
+// generations in the database.
+type codeSigner struct {
+	mu   sync.Mutex
+	s    *healthcode.Signer
+	keys []CodeKey
+}
+
+// CodeKey is a published key that verifies health-code tokens, at
+// /.well-known/cordon/keys.
+type CodeKey struct {
+	ID          byte      `json:"kid"`
+	Alg         string    `json:"alg"`
+	PublicKey   string    `json:"x"` // the raw 32-byte key, unpadded base64url (RFC 8037)
+	Created     time.Time `json:"created"`
+	Retired     time.Time `json:"retired,omitzero"`
+	VerifyUntil time.Time `json:"verify_until,omitzero"` // a retired key verifies until its last token expires
+}
+
+func codeKeyPurpose(gen int) string { return fmt.Sprintf("health code %d", gen) }
+
+// signer returns the health-code signer, making the first key generation
+// when there is none.
+func (a *App) signer(ctx context.Context) (*healthcode.Signer, error) {
+	cs := &a.codeSigner
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if cs.s != nil {
+		return cs.s, nil
+	}
+	var gens []store.CodeKeyGen
+	err := a.db.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		if gens, err = tx.CodeKeyGens(ctx); err != nil || len(gens) > 0 {
+			return err
+		}
+		if _, err := tx.AddCodeKeyGen(ctx); err != nil {
+			return err
+		}
+		gens, err = tx.CodeKeyGens(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	now := a.now()
+	var cur healthcode.Key
+	var older []healthcode.Key
+	var keys []CodeKey
+	for _, g := range gens {
+		priv := a.db.SigningKey(codeKeyPurpose(g.ID))
+		k := healthcode.Key{ID: byte(g.ID), Private: priv, Public: priv.Public().(ed25519.PublicKey)}
+		pub := CodeKey{ID: k.ID, Alg: "Ed25519", PublicKey: base64.RawURLEncoding.EncodeToString(k.Public), Created: g.CreatedAt, Retired: g.RetiredAt}
+		if g.RetiredAt.IsZero() {
+			cur = k
+		} else {
+			pub.VerifyUntil = g.RetiredAt.Add(PrintedCodeTTL + healthcode.Skew)
+			if now.After(pub.VerifyUntil) {
+				continue
+			}
+			older = append(older, healthcode.Key{ID: k.ID, Public: k.Public})
+		}
+		keys = append(keys, pub)
+	}
+	s, err := healthcode.NewSigner(cur, older, a.db.SigningKey("health code person reference").Seed())
+	if err != nil {
+		return nil, err
+	}
+	cs.s, cs.keys = s, keys
+	return s, nil
+}
+
+// CodeKeys lists the keys that verify tokens now, for verifiers.
+func (a *App) CodeKeys(ctx context.Context) ([]CodeKey, error) {
+	if _, err := a.signer(ctx); err != nil {
+		return nil, err
+	}
+	a.codeSigner.mu.Lock()
+	defer a.codeSigner.mu.Unlock()
+	return a.codeSigner.keys, nil
+}
+
+// RotateCodeKey starts a new key generation: new tokens are signed with
+// it; the old key goes on verifying until the last token it signed (a
+// printed code) expires.
+func (a *App) RotateCodeKey(ctx context.Context, actor cordon.Actor) ([]CodeKey, error) {
+	if err := authorize(actor, cordon.PermHealthCodeManage); err != nil {
+		return nil, err
+	}
+	if actor.Role != cordon.RoleAdmin {
+		return nil, cordon.ErrForbidden // the keys serve the whole instance
+	}
+	if _, err := a.signer(ctx); err != nil {
+		return nil, err
+	}
+	err := a.db.Transact(ctx, func(tx *store.Tx) error {
+		gen, err := tx.AddCodeKeyGen(ctx)
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "healthcode.rotate", fmt.Sprintf("codekey:%d", gen), "", "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.codeSigner.mu.Lock()
+	a.codeSigner.s = nil
+	a.codeSigner.mu.Unlock()
+	return a.CodeKeys(ctx)
+}
+
+// CodeToken is a signed token for a person's code and what it carries.
+type CodeToken struct {
+	Token     string                  `json:"token"`
+	Code      cordon.HealthCodeStatus `json:"code"`
+	IssuedAt  time.Time               `json:"issued_at"`
+	ExpiresAt time.Time               `json:"expires_at"`
+	RefreshAt time.Time               `json:"refresh_at,omitzero"`
+	Printed   bool                    `json:"printed,omitempty"`
+	Name      string                  `json:"name,omitempty"` // masked, for a printed card
+}
+
+// signCode signs a person's code at now.
+func (a *App) signCode(ctx context.Context, e codeEntry, printed bool) (CodeToken, error) {
+	s, err := a.signer(ctx)
+	if err != nil {
+		return CodeToken{}, err
+	}
+	now := a.now().Truncate(time.Second)
+	st := a.codeOf(e, now)
+	ttl := CodeTokenTTL
+	if printed {
+		ttl = PrintedCodeTTL
+	}
+	tok, err := s.Sign(e.id, st.Color, now, ttl, printed)
+	if err != nil {
+		return CodeToken{}, err
+	}
+	out := CodeToken{Token: tok, Code: st, IssuedAt: now, ExpiresAt: now.Add(ttl), Printed: printed}
+	if !printed {
+		out.RefreshAt = now.Add(CodeRefresh)
+	}
+	return out, nil
+}
+
+// PrintedCode signs a code to print for a person without a phone; staff
+// hand it over, audited.
+func (a *App) PrintedCode(ctx context.Context, actor cordon.Actor, personID int64) (CodeToken, error) {
+	if err := authorize(actor, cordon.PermHealthCodeManage); err != nil {
+		return CodeToken{}, err
+	}
+	var p cordon.Person
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		p, err = tx.Person(ctx, store.ScopeOf(actor), personID)
+		return err
+	})
+	if err != nil {
+		return CodeToken{}, err
+	}
+	e, err := a.codeEntry(ctx, p.ID)
+	if err != nil {
+		return CodeToken{}, err
+	}
+	t, err := a.signCode(ctx, e, true)
+	if err != nil {
+		return t, err
+	}
+	t.Name = cordon.MaskName(p.Name)
+	return t, a.recordRead(ctx, actor, "healthcode.print", personRecord(p.ID), "", string(t.Code.Color))
+}
+
+// CodeVerification answers a scanned token: whether it is genuine and in
+// date, and the person's colour now (which may differ from the colour the
+// token was signed with, most of all on a printed code).
+type CodeVerification struct {
+	Valid      bool                `json:"valid"`
+	Error      string              `json:"error,omitempty"` // the stable code of why not
+	Message    string              `json:"message,omitempty"`
+	Color      cordon.CodeColor    `json:"color,omitempty"`
+	Reasons    []cordon.CodeReason `json:"reasons,omitempty"`
+	Since      time.Time           `json:"since,omitzero"`
+	InWindow   bool                `json:"in_window,omitempty"`
+	TokenColor cordon.CodeColor    `json:"token_color,omitempty"`
+	Printed    bool                `json:"printed,omitempty"`
+	IssuedAt   time.Time           `json:"issued_at,omitzero"`
+	ExpiresAt  time.Time           `json:"expires_at,omitzero"`
+	KeyID      byte                `json:"kid,omitempty"`
+	PersonID   int64               `json:"person_id,omitempty"`
+	Name       string              `json:"name,omitempty"` // masked
+}
+
+// VerifyCode checks a scanned token at now, or at scannedAt for a scan a
+// verifier queued while offline (up to a day old; a replay is not checked
+// then, since the token was seen before it could be sent). A forged,
+// expired or replayed token answers Valid false with its code. The
+// verification reads a person's code: audited.
+func (a *App) VerifyCode(ctx context.Context, actor cordon.Actor, token string, scannedAt time.Time) (CodeVerification, error) {
+	if !actor.Can(cordon.PermCodeCheck) {
+		if err := authorize(actor, cordon.PermHealthCodeRead); err != nil {
+			return CodeVerification{}, err
+		}
+	}
+	v, e, err := a.verifyCode(ctx, token, scannedAt)
+	if err != nil || !v.Valid {
+		return v, err
+	}
+	return v, a.recordRead(ctx, actor, "healthcode.verify", personRecord(e.id), "", string(v.Color))
+}
+
+func (a *App) verifyCode(ctx context.Context, token string, scannedAt time.Time) (CodeVerification, codeEntry, error) {
+	s, err := a.signer(ctx)
+	if err != nil {
+		return CodeVerification{}, codeEntry{}, err
+	}
+	now := a.now()
+	var t healthcode.Token
+	switch {
+	case scannedAt.IsZero():
+		t, err = s.Verify(token, now)
+	case scannedAt.After(now.Add(healthcode.Skew)) || now.Sub(scannedAt) > queuedCheckAge:
+		err = cordon.Errorf(cordon.KindInvalid, "healthcode.scan_time_invalid", "a queued scan is sent within a day of scanning")
+	default:
+		t, err = healthcode.Parse(s.PublicKeys(), token, scannedAt)
+		if err == nil {
+			t, err = s.Owner(t)
+		}
+	}
+	if err != nil {
+		if cordon.ErrorKind(err) == cordon.KindInternal {
+			return CodeVerification{}, codeEntry{}, err
+		}
+		return CodeVerification{Error: cordon.ErrorCode(err), Message: err.Error()}, codeEntry{}, nil
+	}
+	e, err := a.codeEntry(ctx, t.PersonID)
+	if cordon.ErrorKind(err) == cordon.KindNotFound {
+		return CodeVerification{Error: "healthcode.person_unknown", Message: "the token names no registered person"}, e, nil
+	}
+	if err != nil {
+		return CodeVerification{}, e, err
+	}
+	st := a.codeOf(e, now)
+	name, err := a.personName(ctx, e.id)
+	if err != nil {
+		return CodeVerification{}, e, err
+	}
+	return CodeVerification{Valid: true, Color: st.Color, Reasons: st.Reasons, Since: st.Since, InWindow: st.InWindow,
+		TokenColor: t.Color, Printed: t.Printed, IssuedAt: t.Issued, ExpiresAt: t.Expires, KeyID: t.KeyID,
+		PersonID: e.id, Name: cordon.MaskName(name)}, e, nil
+}
+
+// personName reads a person's name.
+func (a *App) personName(ctx context.Context, id int64) (string, error) {
+	var name string
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		name, err = tx.PersonName(ctx, id)
+		return err
+	})
+	return name, err
+}
+
+// Own codes. A person opens their code by identity number and phone on
+// the public portal and keeps a pass (a cookie) that names them, signed by
+// cordon; with it their phone fetches a fresh token every minute.
+
+// passTTL is how long a person's pass lasts on their phone.
+const passTTL = 30 * 24 * time.Hour
+
+func (a *App) passMAC(body []byte) []byte {
+	m := hmac.New(sha256.New, a.db.SigningKey("person pass").Seed())
+	m.Write(body)
+	return m.Sum(nil)[:16]
+}
+
+// PersonPass checks a person's identity number and phone against the
+// register and returns the pass that opens their own code. A wrong pair
+// reads exactly like an unknown person.
+func (a *App) PersonPass(ctx context.Context, idNumber, phone string) (string, error) {
+	var id int64
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		p, err := a.publicPerson(ctx, tx, "healthcode", idNumber, phone)
+		id = p.ID
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	body := make([]byte, 16)
+	binary.BigEndian.PutUint64(body, uint64(id))
+	binary.BigEndian.PutUint64(body[8:], uint64(a.now().Add(passTTL).Unix()))
+	return base64.RawURLEncoding.EncodeToString(append(body, a.passMAC(body)...)), nil
+}
+
+// passPerson opens a pass.
+func (a *App) passPerson(pass string) (int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimSpace(pass))
+	bad := cordon.Errorf(cordon.KindUnauthorized, "healthcode.pass_invalid", "open your code again with your identity number and phone")
+	if err != nil || len(b) != 32 || !hmac.Equal(b[16:], a.passMAC(b[:16])) {
+		return 0, bad
+	}
+	if a.now().Unix() > int64(binary.BigEndian.Uint64(b[8:16])) {
+		return 0, bad
+	}
+	return int64(binary.BigEndian.Uint64(b[:8])), nil
+}
+
+// OwnCode is a person's own code with a fresh token, for their phone.
+func (a *App) OwnCode(ctx context.Context, pass string) (CodeToken, error) {
+	id, err := a.passPerson(pass)
+	if err != nil {
+		return CodeToken{}, err
+	}
+	e, err := a.codeEntry(ctx, id)
+	if err != nil {
+		return CodeToken{}, err
+	}
+	t, err := a.signCode(ctx, e, false)
+	if err != nil {
+		return t, err
+	}
+	name, err := a.personName(ctx, e.id)
+	t.Name = cordon.MaskName(name)
+	return t, err
+}
+
+// OwnCodeWindow is the person asking for their one-time travel window.
+func (a *App) OwnCodeWindow(ctx context.Context, pass string, hours int) (cordon.HealthCodeStatus, error) {
+	id, err := a.passPerson(pass)
+	if err != nil {
+		return cordon.HealthCodeStatus{}, err
+	}
+	return a.grantWindow(ctx, cordon.Actor{Username: "public"}, id, hours)
+}

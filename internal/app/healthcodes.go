@@ -1,0 +1,431 @@
+package app
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"cordon"
+	"cordon/internal/store"
+)
+
+// Health codes (健康码) are computed, never stored: a person's colour is
+// cordon.CodeAt over the facts of the person (cases, contacts, orders,
+// holds, marks) and the area measures over where they live. The facts sit
+// in memory, in codeBook, loaded once and reloaded for a person after any
+// commit that touched them (store.Tx.TouchPerson), so that a lookup reads
+// no database and a measure over a county's 350,000 residents is one row
+// that every lookup consults.
+
+// factHorizon bounds the facts kept in memory: those that ended longer ago
+// change no colour and no "since" worth showing.
+const factHorizon = 60 * 24 * time.Hour
+
+// codePlace is where a person lives and is now, as indexes into the
+// interned jurisdiction codes. The zero value is a person not yet known.
+type codePlace struct{ residence, current uint32 }
+
+type codeBook struct {
+	loadMu sync.Mutex
+	loaded bool
+
+	mu       sync.RWMutex
+	places   []codePlace // by person id
+	codes    []string    // interned jurisdiction codes; 0 is none
+	codeIdx  map[string]uint32
+	facts    map[int64][]cordon.CodeFact
+	windows  map[int64]cordon.CodeWindowGrant
+	merged   map[int64]int64
+	stale    map[int64]uint64 // person → the epoch of their last change
+	epoch    uint64
+	measures []cordon.AreaMeasure
+}
+
+func newCodeBook() *codeBook {
+	return &codeBook{codes: []string{""}, codeIdx: map[string]uint32{"": 0}, facts: map[int64][]cordon.CodeFact{},
+		windows: map[int64]cordon.CodeWindowGrant{}, merged: map[int64]int64{}, stale: map[int64]uint64{}}
+}
+
+// changed is the store's OnPersonsChanged hook: the persons' entries are
+// read again on their next lookup.
+func (b *codeBook) changed(ids []int64) {
+	b.mu.Lock()
+	b.epoch++
+	for _, id := range ids {
+		if id > 0 {
+			b.stale[id] = b.epoch
+		}
+	}
+	b.mu.Unlock()
+}
+
+func (b *codeBook) intern(code string) uint32 {
+	if i, ok := b.codeIdx[code]; ok {
+		return i
+	}
+	b.codes = append(b.codes, code)
+	i := uint32(len(b.codes) - 1)
+	b.codeIdx[code] = i
+	return i
+}
+
+// put installs one person's entry; the caller holds b.mu.
+func (b *codeBook) put(h store.PersonHome, facts []cordon.CodeFact, w *cordon.CodeWindowGrant) {
+	for int64(len(b.places)) <= h.ID {
+		b.places = append(b.places, make([]codePlace, max(len(b.places), 1024))...)
+	}
+	b.places[h.ID] = codePlace{b.intern(h.Residence), b.intern(h.Current)}
+	if len(facts) > 0 {
+		b.facts[h.ID] = facts
+	} else {
+		delete(b.facts, h.ID)
+	}
+	if w != nil {
+		b.windows[h.ID] = *w
+	} else {
+		delete(b.windows, h.ID)
+	}
+	if h.MergedInto != 0 {
+		b.merged[h.ID] = h.MergedInto
+	} else {
+		delete(b.merged, h.ID)
+	}
+}
+
+// codeEntry is what a person's code is computed from.
+type codeEntry struct {
+	id                 int64
+	residence, current string
+	facts              []cordon.CodeFact
+	window             *cordon.CodeWindowGrant
+}
+
+// loadCodes fills the book on first use: everyone's places, the facts in
+// force within factHorizon, and the measures.
+func (a *App) loadCodes(ctx context.Context) error {
+	b := a.book
+	b.loadMu.Lock()
+	defer b.loadMu.Unlock()
+	if b.loaded {
+		return nil
+	}
+	b.mu.Lock()
+	epoch := b.epoch
+	b.mu.Unlock()
+	homes := make([]store.PersonHome, 0, 1024)
+	facts := map[int64][]cordon.CodeFact{}
+	windows := map[int64]cordon.CodeWindowGrant{}
+	var measures []cordon.AreaMeasure
+	since := a.now().Add(-factHorizon)
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		err := tx.PersonHomes(ctx, func(h store.PersonHome) error {
+			homes = append(homes, h)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		err = tx.AllCodeFacts(ctx, since, func(id int64, f cordon.CodeFact) { facts[id] = append(facts[id], f) },
+			func(id int64, w cordon.CodeWindowGrant) { windows[id] = w })
+		if err != nil {
+			return err
+		}
+		measures, err = tx.AreaMeasures(ctx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, h := range homes {
+		if b.stale[h.ID] > epoch {
+			continue // changed while loading: read again on lookup
+		}
+		var w *cordon.CodeWindowGrant
+		if g, ok := windows[h.ID]; ok {
+			w = &g
+		}
+		b.put(h, facts[h.ID], w)
+		delete(b.stale, h.ID)
+	}
+	b.measures = measures
+	b.loaded = true
+	return nil
+}
+
+// codeEntry returns what a person's code is computed from, from memory
+// or, for a person changed since, from the database.
+func (a *App) codeEntry(ctx context.Context, id int64) (codeEntry, error) {
+	if err := a.loadCodes(ctx); err != nil {
+		return codeEntry{}, err
+	}
+	b := a.book
+	for hops := 0; hops < 4; hops++ {
+		b.mu.RLock()
+		_, stale := b.stale[id]
+		if !stale && id > 0 && id < int64(len(b.places)) && b.places[id] != (codePlace{}) {
+			if to, ok := b.merged[id]; ok {
+				b.mu.RUnlock()
+				id = to
+				continue
+			}
+			p := b.places[id]
+			e := codeEntry{id: id, residence: b.codes[p.residence], current: b.codes[p.current], facts: b.facts[id]}
+			if w, ok := b.windows[id]; ok {
+				e.window = &w
+			}
+			b.mu.RUnlock()
+			return e, nil
+		}
+		epoch := b.epoch
+		b.mu.RUnlock()
+		e, merged, err := a.readCodeEntry(ctx, id, epoch)
+		if err != nil || merged == 0 {
+			return e, err
+		}
+		id = merged
+	}
+	return codeEntry{}, cordon.Errorf(cordon.KindNotFound, "person.not_found", "person not found")
+}
+
+// readCodeEntry reads one person's entry and installs it unless the person
+// changed again since epoch.
+func (a *App) readCodeEntry(ctx context.Context, id int64, epoch uint64) (codeEntry, int64, error) {
+	var h store.PersonHome
+	var facts []cordon.CodeFact
+	var w *cordon.CodeWindowGrant
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		if h, err = tx.PersonHomeOf(ctx, id); err != nil {
+			return err
+		}
+		facts, w, err = a.personCodeFacts(ctx, tx, id, a.now().Add(-factHorizon))
+		return err
+	})
+	if err != nil {
+		return codeEntry{}, 0, err
+	}
+	b := a.book
+	b.mu.Lock()
+	if b.stale[id] <= epoch {
+		b.put(h, facts, w)
+		delete(b.stale, id)
+	}
+	b.mu.Unlock()
+	return codeEntry{id: id, residence: h.Residence, current: h.Current, facts: facts, window: w}, h.MergedInto, nil
+}
+
+// personCodeFacts reads a person's facts that ended at or after since
+// (all of them when since is zero).
+func (a *App) personCodeFacts(ctx context.Context, tx *store.Tx, id int64, since time.Time) ([]cordon.CodeFact, *cordon.CodeWindowGrant, error) {
+	facts, w, err := tx.CodeFactsOf(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	facts = slices.DeleteFunc(facts, func(f cordon.CodeFact) bool { return !f.Until.IsZero() && f.Until.Before(since) })
+	return facts, w, nil
+}
+
+// measuresOver lists the measures over a place.
+func (a *App) measuresOver(place string) []cordon.CodeFact {
+	b := a.book
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	var out []cordon.CodeFact
+	for _, m := range b.measures {
+		if cordon.Within(place, m.Jurisdiction) {
+			out = append(out, m.Fact())
+		}
+	}
+	return out
+}
+
+// codeOf computes a person's code at now from their entry.
+func (a *App) codeOf(e codeEntry, now time.Time) cordon.HealthCodeStatus {
+	facts := append(slices.Clip(e.facts), a.measuresOver(e.current)...)
+	color, reasons, in := cordon.CodeAt(facts, now)
+	s := cordon.HealthCodeStatus{PersonID: e.id, Color: color, Reasons: reasons, Causes: in, At: now}
+	if s.Reasons == nil {
+		s.Reasons = []cordon.CodeReason{}
+	}
+	if h := cordon.CodeHistory(facts, now); len(h) > 0 {
+		s.Since = h[len(h)-1].At
+	}
+	if w := e.window; w != nil {
+		s.Window = w
+		if color == cordon.Yellow && !now.Before(w.From) && now.Before(w.Until) {
+			s.Color = cordon.Green
+			s.InWindow = true
+		}
+	}
+	return s
+}
+
+// HealthCode is a person's code now, for staff: colour, reasons and their
+// causes, since when. A read of personal data: confined to the reader's
+// subtree and audited.
+func (a *App) HealthCode(ctx context.Context, actor cordon.Actor, personID int64, reason string) (cordon.HealthCodeStatus, error) {
+	if err := authorize(actor, cordon.PermHealthCodeRead); err != nil {
+		return cordon.HealthCodeStatus{}, err
+	}
+	e, err := a.visibleCodeEntry(ctx, actor, personID)
+	if err != nil {
+		return cordon.HealthCodeStatus{}, err
+	}
+	s := a.codeOf(e, a.now())
+	return s, a.recordRead(ctx, actor, "healthcode.read", personRecord(e.id), reason, string(s.Color))
+}
+
+func (a *App) visibleCodeEntry(ctx context.Context, actor cordon.Actor, personID int64) (codeEntry, error) {
+	e, err := a.codeEntry(ctx, personID)
+	if err == nil && !actor.Sees(e.residence) && !actor.Sees(e.current) {
+		err = cordon.Errorf(cordon.KindNotFound, "person.not_found", "person not found")
+	}
+	return e, err
+}
+
+// HealthCodeHistory lists the changes of a person's code with their
+// causes, read from all the person's facts (not only those in memory).
+func (a *App) HealthCodeHistory(ctx context.Context, actor cordon.Actor, personID int64, reason string) ([]cordon.CodeChange, error) {
+	if err := authorize(actor, cordon.PermHealthCodeRead); err != nil {
+		return nil, err
+	}
+	e, err := a.visibleCodeEntry(ctx, actor, personID)
+	if err != nil {
+		return nil, err
+	}
+	var facts []cordon.CodeFact
+	err = a.db.Read(ctx, func(tx *store.Tx) error {
+		facts, _, err = a.personCodeFacts(ctx, tx, e.id, time.Time{})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := cordon.CodeHistory(append(facts, a.measuresOver(e.current)...), a.now())
+	if out == nil {
+		out = []cordon.CodeChange{}
+	}
+	return out, a.recordRead(ctx, actor, "healthcode.history", personRecord(e.id), reason, "")
+}
+
+// SetHealthCode sets a person's colour by hand (a mark forcing the colour,
+// or adding a reason) with a written reason and an expiry: an
+// administrator's correction, audited. Green reverts a colour by hand.
+func (a *App) SetHealthCode(ctx context.Context, actor cordon.Actor, personID int64, m cordon.CodeMark) (cordon.CodeMark, error) {
+	if err := authorize(actor, cordon.PermHealthCodeManage); err != nil {
+		return m, err
+	}
+	now := a.now()
+	m.PersonID, m.Source, m.From = personID, "manual", now
+	if err := m.Validate(now); err != nil {
+		return m, err
+	}
+	err := a.db.Transact(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Person(ctx, store.ScopeOf(actor), personID); err != nil {
+			return err
+		}
+		if err := tx.CreateCodeMark(ctx, &m, actor.AccountID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "healthcode.set", personRecord(personID), m.Note, string(m.Force)+" "+string(m.Reason))
+	})
+	return m, err
+}
+
+// MarkCode adds a reason to a person's code from a record that knows it
+// (a companion search: B3), inside the caller's transaction.
+func markCode(ctx context.Context, tx *store.Tx, actor cordon.Actor, m cordon.CodeMark) error {
+	if err := tx.CreateCodeMark(ctx, &m, actor.AccountID); err != nil {
+		return err
+	}
+	return audit(ctx, tx, actor, "healthcode.mark", personRecord(m.PersonID), m.Note, string(m.Reason)+" "+m.Source)
+}
+
+// RevokeCodeMark ends a mark before its expiry, with a reason.
+func (a *App) RevokeCodeMark(ctx context.Context, actor cordon.Actor, id int64, note string) error {
+	if err := authorize(actor, cordon.PermHealthCodeManage); err != nil {
+		return err
+	}
+	if len([]rune(note)) < 2 {
+		return cordon.Errorf(cordon.KindInvalid, "healthcode.reason_required", "say why").WithField("reason", "healthcode.reason_required")
+	}
+	return a.db.Transact(ctx, func(tx *store.Tx) error {
+		m, err := tx.CodeMark(ctx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Person(ctx, store.ScopeOf(actor), m.PersonID); err != nil {
+			return err
+		}
+		if err := tx.RevokeCodeMark(ctx, m, actor.AccountID, note); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "healthcode.revoke", personRecord(m.PersonID), note, "mark:"+strconv.FormatInt(m.ID, 10))
+	})
+}
+
+// CodeMarks lists a person's marks, for the page that revokes them.
+func (a *App) CodeMarks(ctx context.Context, actor cordon.Actor, personID int64) ([]cordon.CodeMark, error) {
+	if err := authorize(actor, cordon.PermHealthCodeRead); err != nil {
+		return nil, err
+	}
+	var out []cordon.CodeMark
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Person(ctx, store.ScopeOf(actor), personID); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.CodeMarksOf(ctx, personID)
+		return err
+	})
+	return out, err
+}
+
+// GrantCodeWindow gives a yellow-code holder the one-time window of 1–24 h
+// to travel home, from now. Staff grant it (actor), or the person asks on
+// their own code page (OwnCodeWindow).
+func (a *App) GrantCodeWindow(ctx context.Context, actor cordon.Actor, personID int64, hours int) (cordon.HealthCodeStatus, error) {
+	if err := authorize(actor, cordon.PermHealthCodeManage); err != nil {
+		return cordon.HealthCodeStatus{}, err
+	}
+	if _, err := a.visibleCodeEntry(ctx, actor, personID); err != nil {
+		return cordon.HealthCodeStatus{}, err
+	}
+	return a.grantWindow(ctx, actor, personID, hours)
+}
+
+func (a *App) grantWindow(ctx context.Context, actor cordon.Actor, personID int64, hours int) (cordon.HealthCodeStatus, error) {
+	now := a.now()
+	from, until, err := cordon.CodeWindow(now, hours)
+	if err != nil {
+		return cordon.HealthCodeStatus{}, err
+	}
+	e, err := a.codeEntry(ctx, personID)
+	if err != nil {
+		return cordon.HealthCodeStatus{}, err
+	}
+	if e.window != nil {
+		return cordon.HealthCodeStatus{}, cordon.Errorf(cordon.KindConflict, "healthcode.window_used", "the one-time travel window was granted already")
+	}
+	if s := a.codeOf(e, now); s.Color != cordon.Yellow {
+		return s, cordon.Errorf(cordon.KindConflict, "healthcode.window_not_yellow", "only a yellow code may have a travel window")
+	}
+	err = a.db.Transact(ctx, func(tx *store.Tx) error {
+		if err := tx.GrantCodeWindow(ctx, e.id, cordon.CodeWindowGrant{From: from, Until: until}, actor.AccountID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "healthcode.window", personRecord(e.id), "", strconv.Itoa(hours)+"h")
+	})
+	if err != nil {
+		return cordon.HealthCodeStatus{}, err
+	}
+	e, err = a.codeEntry(ctx, e.id)
+	if err != nil {
+		return cordon.HealthCodeStatus{}, err
+	}
+	return a.codeOf(e, a.now()), nil
+}
