@@ -91,9 +91,13 @@ func (s *testingSetup) negativeRound(name, tube string, p cordon.Person) {
 	if err != nil {
 		s.tb.Fatalf("CreateRound: %v", err)
 	}
-	in := cordon.SampleInput{Key: "k" + tube, RoundID: r.ID, PointID: s.point.ID, Tube: tube, PoolSize: 1, Group: cordon.GroupKey, PersonID: p.ID}
-	s.register(in)
-	s.results(cordon.LabResultInput{Barcode: tube, Outcome: cordon.OutcomeNegative})
+	in := cordon.SampleInput{Key: "k" + tube, RoundID: r.ID, PointID: s.point.ID, Tube: tube, PoolSize: 1, Group: cordon.GroupKey, IDNumber: p.IDNumber, Name: p.Name}
+	if acks := s.register(in); acks[0].Status != cordon.SampleStored {
+		s.tb.Fatalf("register: %+v", acks)
+	}
+	if up := s.results(cordon.LabResultInput{Barcode: tube, Outcome: cordon.OutcomeNegative}); up.Matched != 1 {
+		s.tb.Fatalf("results: %+v", up)
+	}
 	if err := s.app.CloseRound(s.ctx, app.System, r.ID); err != nil {
 		s.tb.Fatalf("CloseRound: %v", err)
 	}
