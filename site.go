@@ -58,7 +58,7 @@ type Site struct {
 // free beds are all in shared rooms takes nobody new without a chosen room:
 // FreeRooms says how many rooms stand empty.
 type Occupancy struct {
-	Rooms     int `json:"rooms"`
+	RoomCount int `json:"room_count"`
 	Beds      int `json:"beds"` // the capacity
 	Occupied  int `json:"occupied"`
 	Free      int `json:"free"`
@@ -67,7 +67,7 @@ type Occupancy struct {
 
 // Add counts another site's occupancy in.
 func (o *Occupancy) Add(x Occupancy) {
-	o.Rooms += x.Rooms
+	o.RoomCount += x.RoomCount
 	o.Beds += x.Beds
 	o.Occupied += x.Occupied
 	o.Free += x.Free

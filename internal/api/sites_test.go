@@ -68,7 +68,7 @@ func TestSitesAPI(t *testing.T) {
 	// Occupancy for Baise's commander; Nanning's sees nothing of Debao.
 	var rep cordon.OccupancyReport
 	if resp := f.do("GET", "/api/v1/sites/occupancy", baise, nil, &rep); resp.StatusCode != 200 || rep.Total.Beds != 3 || rep.Total.Occupied != 2 ||
-		len(rep.Counties) != 1 || rep.Counties[0].Jurisdiction != "451024" {
+		len(rep.Counties) != 1 || rep.Counties[0].Jurisdiction != "451024" || len(rep.Sites) != 1 || rep.Sites[0].RoomCount != 2 {
 		t.Errorf("occupancy: %d %+v", resp.StatusCode, rep)
 	}
 	problemOf("GET", sitePath, nanning, nil, 404, "site.not_found")

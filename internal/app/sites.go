@@ -147,8 +147,16 @@ func (a *App) UpdateSite(ctx context.Context, actor cordon.Actor, id int64, in c
 	return a.siteOnly(ctx, actor, id)
 }
 
-// siteOnly reads a site without the people in it: no personal data but
-// the manager's phone, masked by role.
+// SiteInfo reads a site of the actor's subtree without the people in it
+// (for its edit form): no personal data but the manager's phone, masked by
+// role.
+func (a *App) SiteInfo(ctx context.Context, actor cordon.Actor, id int64) (cordon.Site, error) {
+	if err := authorize(actor, cordon.PermSiteRead); err != nil {
+		return cordon.Site{}, err
+	}
+	return a.siteOnly(ctx, actor, id)
+}
+
 func (a *App) siteOnly(ctx context.Context, actor cordon.Actor, id int64) (cordon.Site, error) {
 	var s cordon.Site
 	err := a.db.Read(ctx, func(tx *store.Tx) error {

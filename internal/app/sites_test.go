@@ -290,14 +290,14 @@ func TestOccupancyCounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Total != (cordon.Occupancy{Rooms: 8, Beds: 13, Occupied: 3, Free: 10, FreeRooms: 6}) {
+		if rep.Total != (cordon.Occupancy{RoomCount: 8, Beds: 13, Occupied: 3, Free: 10, FreeRooms: 6}) {
 			t.Errorf("total %+v", rep.Total)
 		}
 		counties := map[string]cordon.AreaOccupancy{}
 		for _, c := range rep.Counties {
 			counties[c.Jurisdiction] = c
 		}
-		if d := counties[debao]; d.Name != "德保县" || d.Sites != 1 || d.Occupancy != (cordon.Occupancy{Rooms: 6, Beds: 9, Occupied: 3, Free: 6, FreeRooms: 4}) {
+		if d := counties[debao]; d.Name != "德保县" || d.Sites != 1 || d.Occupancy != (cordon.Occupancy{RoomCount: 6, Beds: 9, Occupied: 3, Free: 6, FreeRooms: 4}) {
 			t.Errorf("德保县 %+v", d)
 		}
 		if y := counties[youjiang]; y.Sites != 1 || y.Beds != 4 || y.Occupied != 0 || y.FreeRooms != 2 {

@@ -33,7 +33,7 @@ func (tx *Tx) scanSite(sc interface{ Scan(...any) error }) (cordon.Site, error) 
 	var s cordon.Site
 	var phone []byte
 	err := sc.Scan(&s.ID, &s.Name, &s.Kind, &s.Jurisdiction, &s.Address, &s.ManagerName, &phone, &s.Open, &s.Version,
-		&s.Occupancy.Rooms, &s.Occupancy.Beds, &s.Occupancy.Occupied, &s.Occupancy.FreeRooms)
+		&s.Occupancy.RoomCount, &s.Occupancy.Beds, &s.Occupancy.Occupied, &s.Occupancy.FreeRooms)
 	if err != nil {
 		return s, err
 	}

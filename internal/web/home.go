@@ -14,6 +14,7 @@ type homePage struct {
 	Children     int
 	Persons      int
 	Grids        int
+	Alerts       int // health-check alerts nobody acknowledged, for those who follow cases
 }
 
 func (s *server) home(w http.ResponseWriter, r *http.Request) {
@@ -42,5 +43,11 @@ func (s *server) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Grids = len(grids)
+	if v.actor.Can(cordon.PermCaseRead) {
+		if d.Alerts, err = s.app.CountOpenAlerts(ctx, v.actor); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	s.render(w, r, http.StatusOK, "home", d)
 }

@@ -138,6 +138,25 @@ func (s *server) routes() []route {
 		{"GET /s/{code}", open, s.scanInForm},
 		{"POST /s/{code}", open, s.scanInRecord},
 
+		{"GET /sites", member, s.siteList},
+		{"GET /sites/new", member, s.siteNew},
+		{"POST /sites", member, s.siteCreate},
+		{"GET /sites/{id}", member, s.siteShow},
+		{"GET /sites/{id}/edit", member, s.siteEdit},
+		{"POST /sites/{id}", member, s.siteUpdate},
+		{"POST /sites/{id}/rooms", member, s.siteRooms},
+		{"POST /sites/{id}/arrivals", member, s.siteArrive},
+		{"POST /sites/{id}/checks", member, s.siteCheck},
+		{"POST /stays/{id}/depart", member, s.stayDepart},
+		{"POST /stays/{id}/transfer", member, s.stayTransfer},
+		{"GET /persons/{id}/health-check-link", member, s.healthCheckLink},
+		{"GET /alerts", member, s.alertList},
+		{"POST /alerts/{id}/ack", member, s.alertAck},
+		// The public self-report page of a person's signed link: no
+		// sign-in; its form carries the pre-session CSRF token.
+		{"GET /h/{token}", open, s.healthSelfForm},
+		{"POST /h/{token}", open, s.healthSelfReport},
+
 		{"GET /policies", member, s.policies},
 		{"POST /policies", member, s.policySet},
 
