@@ -102,6 +102,9 @@ type Measure struct {
 	Tests           []int  `json:"tests,omitempty"`
 	HomeTests       []int  `json:"home_tests,omitempty"`
 	DailyTest       bool   `json:"daily_test,omitempty"`
+	// LinkedNegativeTests: release also waits for this many negative tests
+	// of the close contact a secondary contact is linked to (cn-9: 2).
+	LinkedNegativeTests int `json:"linked_negative_tests,omitempty"`
 }
 
 // ContactWindow is the exposure window of a case's close contacts: from

@@ -91,6 +91,10 @@ func (a *App) OpenCase(ctx context.Context, actor cordon.Actor, in cordon.CaseIn
 		if err := a.contactsBecomeCase(ctx, tx, actor, c, who); err != nil {
 			return err
 		}
+		// The case goes into hospital isolation (orders.go).
+		if err := a.caseOrder(ctx, tx, actor, c); err != nil {
+			return err
+		}
 		how := fmt.Sprintf("%s from positive %d", c.Classification, c.PositiveID)
 		if c.PositiveID == 0 {
 			how = fmt.Sprintf("%s for person %d", c.Classification, c.PersonID)

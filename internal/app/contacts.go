@@ -370,6 +370,10 @@ func (a *App) recordExposure(ctx context.Context, tx *store.Tx, actor cordon.Act
 	if err := tx.RefreshContact(ctx, c.ID); err != nil {
 		return res, err
 	}
+	// The contact's control order follows the exposure (orders.go).
+	if err := a.contactOrder(ctx, tx, actor, c.ID); err != nil {
+		return res, err
+	}
 	if x.VenueID != 0 {
 		// The stays the companion exposure rests on outlive the retention
 		// of scan-ins.
@@ -647,6 +651,9 @@ func (a *App) UpdateContact(ctx context.Context, actor cordon.Actor, id int64, i
 		if err := tx.UpdateContact(ctx, u, 0); err != nil {
 			return err
 		}
+		if err := a.contactOrder(ctx, tx, actor, id); err != nil {
+			return err
+		}
 		if err := audit(ctx, tx, actor, "contact.update", contactRecord(id), "", "jurisdiction "+in.Jurisdiction+matched); err != nil {
 			return err
 		}
@@ -727,6 +734,9 @@ func (a *App) linkPerson(ctx context.Context, tx *store.Tx, actor cordon.Actor, 
 		return link, err
 	}
 	if err := tx.LinkContactPerson(ctx, contactID, k); err != nil {
+		return link, err
+	}
+	if err := a.contactOrder(ctx, tx, actor, contactID); err != nil {
 		return link, err
 	}
 	others, err := tx.ContactsOf(ctx, store.ScopeOf(actor), k)
@@ -881,6 +891,12 @@ func (a *App) MergeContacts(ctx context.Context, actor cordon.Actor, keep, drop 
 		if err := tx.RefreshContact(ctx, keep); err != nil {
 			return err
 		}
+		if err := a.cancelContactOrders(ctx, tx, actor, drop, keep); err != nil {
+			return err
+		}
+		if err := a.contactOrder(ctx, tx, actor, keep); err != nil {
+			return err
+		}
 		if err := audit(ctx, tx, actor, "contact.merge", contactRecord(keep), reason, "merged "+contactRecord(drop)); err != nil {
 			return err
 		}
@@ -1021,6 +1037,9 @@ func (a *App) upgradeSecondary(ctx context.Context, tx *store.Tx, actor cordon.A
 			}
 		}
 		if err := tx.RefreshContact(ctx, s.ID); err != nil {
+			return err
+		}
+		if err := a.contactOrder(ctx, tx, actor, s.ID); err != nil {
 			return err
 		}
 		if err := audit(ctx, tx, actor, "contact.upgrade", contactRecord(s.ID), "", fmt.Sprintf("close contact of %s: contact %d became that case", caseRecord(c.ID), source)); err != nil {

@@ -201,6 +201,9 @@ func (h *caseRows) write(ctx context.Context, tx *store.Tx, p cordon.Person, in 
 	if err := h.a.contactsBecomeCase(ctx, tx, h.actor, c, who); err != nil {
 		return nil, err
 	}
+	if err := h.a.caseOrder(ctx, tx, h.actor, c); err != nil {
+		return nil, err
+	}
 	return append(records, caseRecord(c.ID)), nil
 }
 

@@ -116,6 +116,10 @@ func (a *App) UploadResults(ctx context.Context, actor cordon.Actor, format stri
 		if up, err = tx.ApplyResults(ctx, sub, rows); err != nil {
 			return err
 		}
+		// Holds begin and end pending-retest orders (orders.go).
+		if err := a.holdOrders(ctx, tx, actor, up.Effects); err != nil {
+			return err
+		}
 		fx := up.Effects
 		return audit(ctx, tx, actor, "labresult.upload", "", "", fmt.Sprintf("%s: %d received, %d matched, %d inbox, %d rejected; %d positive pools, %d held, %d released, %d positives",
 			format, up.Received, up.Matched, up.Inbox, up.Rejected, fx.PositivePools, fx.Held, fx.Released, fx.Positives))
@@ -245,6 +249,9 @@ func (a *App) ResolveInbox(ctx context.Context, actor cordon.Actor, id int64, re
 			if up.Matched != 1 {
 				e := up.Errors[0]
 				return cordon.Errorf(cordon.KindConflict, e.Code, "%s", e.Message).WithField("barcode", e.Code)
+			}
+			if err := a.holdOrders(ctx, tx, actor, up.Effects); err != nil {
+				return err
 			}
 			how = fmt.Sprintf("applied to %s as %s", row.Barcode, row.Outcome)
 			if res.Note != "" {
