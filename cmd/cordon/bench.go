@@ -26,7 +26,13 @@ func runBench(ctx context.Context, env *environment, args []string) error {
 	stored := fs.Int("persons", 100000, "persons stored before measuring lookups (1000000 for the design target)")
 	lookups := fs.Int("lookups", 20000, "lookups by ID number to time")
 	dirFlag := fs.String("dir", "", "working directory for the benchmark database (default: a temporary one)")
-	suite := fs.String("suite", "all", "what to measure: persons, testing, scanins or all")
+	suite := fs.String("suite", "all", "what to measure: persons, testing, scanins, codes or all")
+	cb := codeBench{out: env.stdout, log: env.stderr}
+	fs.IntVar(&cb.persons, "code-persons", 1_000_000, "registered persons whose codes are looked up")
+	fs.IntVar(&cb.measureN, "measure-residents", 350_000, "of them, residents of 德保县 under the area measure")
+	fs.IntVar(&cb.tokens, "code-tokens", 200_000, "distinct tokens to verify (each verifies once)")
+	fs.IntVar(&cb.clients, "code-clients", 32, "concurrent HTTP clients for lookups and verifications")
+	fs.DurationVar(&cb.duration, "code-duration", 10*time.Second, "how long each load runs")
 	sb := scanInBench{out: env.stdout, log: env.stderr, days: 27}
 	fs.IntVar(&sb.ingest, "scanins", 1_000_000, "scan-ins to send through the bulk API")
 	fs.IntVar(&sb.stored, "scanins-stored", 0, "scan-ins in the store for the size and companion search figures (default --scanins; 50000000 for the design target)")
@@ -45,8 +51,11 @@ func runBench(ctx context.Context, env *environment, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *suite != "all" && *suite != "persons" && *suite != "testing" && *suite != "scanins" {
-		return usageError{"--suite must be persons, testing, scanins or all"}
+	if *suite != "all" && *suite != "persons" && *suite != "testing" && *suite != "scanins" && *suite != "codes" {
+		return usageError{"--suite must be persons, testing, scanins, codes or all"}
+	}
+	if cb.persons < 1 || cb.measureN < 0 || cb.measureN > cb.persons || cb.tokens < 1 || cb.tokens > cb.persons || cb.clients < 1 || cb.duration <= 0 {
+		return usageError{"bench: --code-persons, --code-tokens (at most --code-persons), --code-clients and --code-duration must be positive, --measure-residents at most --code-persons"}
 	}
 	if sb.stored < sb.ingest {
 		sb.stored = sb.ingest
@@ -65,6 +74,15 @@ func runBench(ctx context.Context, env *environment, args []string) error {
 		}
 		defer os.RemoveAll(d)
 		dir = d
+	}
+	if *suite == "codes" || *suite == "all" {
+		cb.dir = dir
+		if err := cb.run(ctx); err != nil {
+			return err
+		}
+		if *suite == "codes" {
+			return nil
+		}
 	}
 	if *suite == "scanins" || *suite == "all" {
 		sb.dir = dir

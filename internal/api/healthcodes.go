@@ -214,3 +214,24 @@ func (s *Server) ownCodeWindow(w http.ResponseWriter, r *http.Request, _ cordon.
 	c, err := s.app.OwnCodeWindow(r.Context(), r.Header.Get("X-Cordon-Pass"), in.Hours)
 	s.reply(w, r, http.StatusOK, c, err)
 }
+
+func (s *Server) codeCounts(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
+	c, err := s.app.CodeCounts(r.Context(), actor, r.URL.Query().Get("jurisdiction"))
+	s.reply(w, r, http.StatusOK, c, err)
+}
+
+// CompanionMarks names the companions of a case to turn yellow (B3).
+type CompanionMarks struct {
+	PersonIDs []int64 `json:"person_ids"`
+}
+
+func (s *Server) markCompanions(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
+	var in CompanionMarks
+	id, err := pathAndBody(w, r, &in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ms, err := s.app.MarkCompanions(r.Context(), actor, id, in.PersonIDs)
+	s.reply(w, r, http.StatusOK, Page[cordon.CodeMark]{Items: nonNil(ms)}, err)
+}

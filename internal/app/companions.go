@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -271,4 +272,57 @@ func (a *App) CompanionToContact(ctx context.Context, actor cordon.Actor, caseID
 	// and the companion's, in the contact's own transaction.
 	return a.AddContact(ctx, actor, cordon.ContactInput{ContactIdentity: cordon.ContactIdentity{PersonID: personID},
 		Exposure: cordon.CompanionExposure(caseID, best.VenueID, best.From, best.To)})
+}
+
+// CompanionMarkDays is how long a companion's yellow code (B3) lasts: the
+// 3 days of "3 days, 2 tests" after the shared time and margin for the
+// results; an epidemiologist or administrator revokes it sooner when the
+// tests are done, or makes the companion a contact.
+const CompanionMarkDays = 7
+
+// MarkCompanions turns the companions of a case yellow (B3, 时空伴随者):
+// each named person must be among the case's companions now; one mark
+// each, from now for CompanionMarkDays, citing the case. A person marked
+// already by the same case is left as is. It returns the marks made.
+func (a *App) MarkCompanions(ctx context.Context, actor cordon.Actor, caseID int64, personIDs []int64) ([]cordon.CodeMark, error) {
+	if err := authorize(actor, cordon.PermContactWrite); err != nil {
+		return nil, err
+	}
+	found, err := a.Companions(ctx, actor, CompanionQuery{CaseID: caseID})
+	if err != nil {
+		return nil, err
+	}
+	companions := map[int64]bool{}
+	for _, c := range found.Companions {
+		companions[c.PersonID] = true
+	}
+	for _, id := range personIDs {
+		if !companions[id] {
+			return nil, cordon.Errorf(cordon.KindNotFound, "companion.not_found", "person %d is not a companion of the case", id)
+		}
+	}
+	now := a.now()
+	source := caseRecord(caseID)
+	var out []cordon.CodeMark
+	err = a.db.Transact(ctx, func(tx *store.Tx) error {
+		for _, id := range personIDs {
+			marks, err := tx.CodeMarksOf(ctx, id)
+			if err != nil {
+				return err
+			}
+			if slices.ContainsFunc(marks, func(m cordon.CodeMark) bool {
+				return m.Source == source && m.RevokedAt.IsZero() && m.Until.After(now)
+			}) {
+				continue
+			}
+			m := cordon.CodeMark{PersonID: id, Reason: cordon.ReasonCompanion, Note: "时空伴随者", Source: source,
+				From: now, Until: now.AddDate(0, 0, CompanionMarkDays)}
+			if err := markCode(ctx, tx, actor, &m); err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return nil
+	})
+	return out, err
 }

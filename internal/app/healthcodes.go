@@ -336,10 +336,10 @@ func (a *App) SetHealthCode(ctx context.Context, actor cordon.Actor, personID in
 	return m, err
 }
 
-// MarkCode adds a reason to a person's code from a record that knows it
+// markCode adds a reason to a person's code from a record that knows it
 // (a companion search: B3), inside the caller's transaction.
-func markCode(ctx context.Context, tx *store.Tx, actor cordon.Actor, m cordon.CodeMark) error {
-	if err := tx.CreateCodeMark(ctx, &m, actor.AccountID); err != nil {
+func markCode(ctx context.Context, tx *store.Tx, actor cordon.Actor, m *cordon.CodeMark) error {
+	if err := tx.CreateCodeMark(ctx, m, actor.AccountID); err != nil {
 		return err
 	}
 	return audit(ctx, tx, actor, "healthcode.mark", personRecord(m.PersonID), m.Note, string(m.Reason)+" "+m.Source)
@@ -428,4 +428,74 @@ func (a *App) grantWindow(ctx context.Context, actor cordon.Actor, personID int6
 		return cordon.HealthCodeStatus{}, err
 	}
 	return a.codeOf(e, a.now()), nil
+}
+
+// CodeCounts counts the codes of everyone living in a jurisdiction
+// inside the actor's subtree, by colour: the command center's figure. It
+// reads the book only, and shows no one's code.
+func (a *App) CodeCounts(ctx context.Context, actor cordon.Actor, jurisdiction string) (map[cordon.CodeColor]int, error) {
+	if err := authorize(actor, cordon.PermHealthCodeRead); err != nil {
+		return nil, err
+	}
+	if jurisdiction == "" {
+		jurisdiction = actor.Jurisdiction
+	}
+	if !actor.Sees(jurisdiction) {
+		return nil, cordon.ErrForbidden
+	}
+	if err := a.loadCodes(ctx); err != nil {
+		return nil, err
+	}
+	now := a.now()
+	b := a.book
+	b.mu.RLock()
+	// The codes of the book that lie in the jurisdiction, and the
+	// measures over each, computed once per place.
+	inside := make([]bool, len(b.codes))
+	over := make([][]cordon.CodeFact, len(b.codes))
+	for i, code := range b.codes {
+		if inside[i] = code != "" && cordon.Within(code, jurisdiction); inside[i] {
+			for _, m := range b.measures {
+				if cordon.Within(code, m.Jurisdiction) {
+					over[i] = append(over[i], m.Fact())
+				}
+			}
+		}
+	}
+	counts := map[cordon.CodeColor]int{cordon.Green: 0, cordon.Yellow: 0, cordon.Red: 0}
+	var stale []int64
+	for id, p := range b.places {
+		if p == (codePlace{}) || !inside[p.current] {
+			continue
+		}
+		pid := int64(id)
+		if _, merged := b.merged[pid]; merged {
+			continue
+		}
+		if _, ok := b.stale[pid]; ok {
+			stale = append(stale, pid)
+			continue
+		}
+		facts := b.facts[pid]
+		if len(facts) == 0 && len(over[p.current]) == 0 {
+			counts[cordon.Green]++
+			continue
+		}
+		color, _, _ := cordon.CodeAt(append(slices.Clip(facts), over[p.current]...), now)
+		if w, ok := b.windows[pid]; ok && color == cordon.Yellow && !now.Before(w.From) && now.Before(w.Until) {
+			color = cordon.Green
+		}
+		counts[color]++
+	}
+	b.mu.RUnlock()
+	for _, id := range stale {
+		e, err := a.codeEntry(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if cordon.Within(e.current, jurisdiction) {
+			counts[a.codeOf(e, now).Color]++
+		}
+	}
+	return counts, nil
 }

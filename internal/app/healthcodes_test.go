@@ -133,6 +133,10 @@ func TestAreaMeasureUntilNegativeRounds(t *testing.T) {
 			t.Errorf("yellow since the measure: %v, want %v", got.Since, m.From)
 		}
 		wantCode(t, c.codeOf(c.index.PersonID), cordon.Red, cordon.ReasonInfection, cordon.ReasonYellowOther)
+		counts, err := s.app.CodeCounts(s.ctx, commander, debao)
+		if err != nil || counts[cordon.Red] != 1 || counts[cordon.Yellow] < 1 || counts[cordon.Green] != 0 {
+			t.Errorf("counts under the measure: %v %v", counts, err)
+		}
 		admin := s.account(cordon.RoleAdmin, "450000").Actor()
 		if got, err := s.app.HealthCode(s.ctx, admin, outsider.ID, ""); err != nil || got.Color != cordon.Green {
 			t.Errorf("a Nanning resident stays green: %+v %v", got, err)
@@ -152,6 +156,9 @@ func TestAreaMeasureUntilNegativeRounds(t *testing.T) {
 			t.Fatalf("the third negative round ends the measure: %v %v", ended, err)
 		}
 		wantCode(t, c.codeOf(resident.ID), cordon.Green)
+		if counts, err := s.app.CodeCounts(s.ctx, commander, debao); err != nil || counts[cordon.Yellow] != 0 || counts[cordon.Red] != 1 {
+			t.Errorf("counts after the measure: %v %v", counts, err)
+		}
 		h, err := s.app.HealthCodeHistory(s.ctx, c.epi, resident.ID, "")
 		if err != nil || len(h) != 2 || h[0].Color != cordon.Yellow || h[1].Color != cordon.Green || !slices.Contains(h[1].Ended, "measure:"+itoa(m.ID)) {
 			t.Errorf("history: %+v %v", h, err)
@@ -373,5 +380,46 @@ func TestThreeCodeCheck(t *testing.T) {
 			t.Errorf("the checks recorded scan-ins: %+v %v", visits, err)
 		}
 		_ = c
+	})
+}
+
+// Companions of a case turn yellow (B3) when the epidemiologist marks
+// them; a person who is no companion is refused; marking twice makes one
+// mark; the mark ends after CompanionMarkDays.
+func TestCompanionsTurnYellow(t *testing.T) {
+	onBothDatabases(t, func(t *testing.T, s *testingSetup) {
+		dev := s.account(cordon.RoleCheckpoint, debao).Actor()
+		epi := s.account(cordon.RoleEpidemiologist, debao).Actor()
+		hotel := s.venue("德保县某酒店", cordon.VenueHotel, debao)
+		idx := s.person(livingAt(debao, debao))
+		comp := s.person(livingAt(debao, debao))
+		stranger := s.person(livingAt(debao, debao))
+		at := time.Date(2022, 2, 5, 19, 0, 0, 0, cordon.ChinaTime)
+		items := []app.ScanInItem{{VenueID: hotel.ID, PersonID: idx.ID, At: at, Leave: at.Add(2 * time.Hour)},
+			{VenueID: hotel.ID, PersonID: comp.ID, At: at.Add(-time.Hour), Leave: at.Add(3 * time.Hour)}}
+		if sum, err := s.app.RecordScanIns(s.ctx, dev, "", items); err != nil || sum.Stored != 2 {
+			t.Fatalf("scan-ins: %+v %v", sum, err)
+		}
+		c, err := s.app.OpenCase(s.ctx, epi, cordon.CaseInput{PersonID: idx.ID, Classification: cordon.Confirmed, OnsetDate: "2022-02-07", SamplingDate: "2022-02-07"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.app.MarkCompanions(s.ctx, epi, c.ID, []int64{comp.ID, stranger.ID})
+		wantError(t, err, cordon.KindNotFound, "companion.not_found")
+		marks, err := s.app.MarkCompanions(s.ctx, epi, c.ID, []int64{comp.ID})
+		if err != nil || len(marks) != 1 || marks[0].ID == 0 || marks[0].Reason != cordon.ReasonCompanion {
+			t.Fatalf("MarkCompanions: %+v %v", marks, err)
+		}
+		if again, err := s.app.MarkCompanions(s.ctx, epi, c.ID, []int64{comp.ID}); err != nil || len(again) != 0 {
+			t.Errorf("marking twice: %+v %v", again, err)
+		}
+		got, err := s.app.HealthCode(s.ctx, epi, comp.ID, "")
+		if err != nil || got.Color != cordon.Yellow || !slices.Equal(got.Reasons, []cordon.CodeReason{cordon.ReasonCompanion}) {
+			t.Errorf("a marked companion: %+v %v", got, err)
+		}
+		s.clock.Advance(app.CompanionMarkDays * 24 * time.Hour)
+		if got, _ := s.app.HealthCode(s.ctx, epi, comp.ID, ""); got.Color != cordon.Green {
+			t.Errorf("after %d days: %+v", app.CompanionMarkDays, got)
+		}
 	})
 }

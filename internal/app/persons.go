@@ -52,7 +52,7 @@ func (a *App) present(actor cordon.Actor, p *cordon.Person) {
 // group commit. The data is shown only once the entry is committed: an
 // unrecorded read does not happen.
 func (a *App) recordRead(ctx context.Context, actor cordon.Actor, action, record, reason, detail string) error {
-	return a.db.Batch(ctx, func(tx *store.Tx) error {
+	return a.db.BatchAppend(ctx, func(tx *store.Tx) error {
 		return audit(ctx, tx, actor, action, record, reason, detail)
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"slices"
 	"sync"
 	"time"
 
@@ -43,6 +44,15 @@ type DB struct {
 	readStmts     struct {
 		sync.Mutex
 		m map[string]*sql.Stmt
+	}
+	// writeStmts are statements kept prepared on SQLite's one write
+	// connection across transactions; wanted are those to prepare once the
+	// connection is free.
+	writeStmts struct {
+		sync.Mutex
+		m      map[string]*sql.Stmt
+		wanted []string
+		closed bool
 	}
 }
 
@@ -105,6 +115,12 @@ func (db *DB) Close() error {
 			st.Close()
 		}
 		db.readStmts.Unlock()
+		db.writeStmts.Lock()
+		for _, st := range db.writeStmts.m {
+			st.Close()
+		}
+		db.writeStmts.m, db.writeStmts.closed = nil, true
+		db.writeStmts.Unlock()
 		err = db.write.Close()
 		if db.read != db.write {
 			err = errors.Join(err, db.read.Close())
@@ -236,15 +252,88 @@ func (tx *Tx) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
 	if len(tx.stmts) >= maxStmts {
 		return nil, nil
 	}
-	s, err := tx.tx.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, err
+	var s *sql.Stmt
+	if ws := tx.db.writeStmt(q); ws != nil {
+		s = tx.tx.StmtContext(ctx, ws)
+	} else {
+		var err error
+		if s, err = tx.tx.PrepareContext(ctx, q); err != nil {
+			return nil, err
+		}
 	}
 	if tx.stmts == nil {
 		tx.stmts = map[string]*sql.Stmt{}
 	}
 	tx.stmts[q] = s
 	return s, nil
+}
+
+// writeStmt returns the statement for q kept prepared on SQLite's write
+// connection, or nil; a statement not yet there is prepared after the
+// transaction (prepareWanted), when the connection is free, so that small
+// transactions (a group commit of a few audited reads) do not parse their
+// statements again each time.
+func (db *DB) writeStmt(q string) *sql.Stmt {
+	if db.dialect.name() != "sqlite" {
+		return nil
+	}
+	db.writeStmts.Lock()
+	defer db.writeStmts.Unlock()
+	if s, ok := db.writeStmts.m[q]; ok {
+		return s
+	}
+	if !db.writeStmts.closed && keepPrepared(q) && len(db.writeStmts.m)+len(db.writeStmts.wanted) < maxReadStmts &&
+		!slices.Contains(db.writeStmts.wanted, q) {
+		db.writeStmts.wanted = append(db.writeStmts.wanted, q)
+		if len(db.writeStmts.wanted) == 1 {
+			go db.prepareWanted()
+		}
+	}
+	return nil
+}
+
+// keepPrepared reports whether a statement may be kept prepared: not a
+// PRAGMA, whose value SQLite fixes when it prepares it.
+func keepPrepared(q string) bool {
+	for _, p := range []string{"INSERT", "UPDATE", "DELETE", "SELECT", "WITH", "SAVEPOINT", "RELEASE", "ROLLBACK TO"} {
+		if len(q) >= len(p) && strings.EqualFold(q[:len(p)], p) {
+			return true
+		}
+	}
+	return false
+}
+
+// prepareWanted prepares the write statements wanted, on its own
+// goroutine: it waits for the write connection to be free (a second at
+// most; a statement not prepared then is prepared in each transaction).
+func (db *DB) prepareWanted() {
+	time.Sleep(time.Millisecond) // let the transaction that wanted them end
+	db.writeStmts.Lock()
+	wanted := db.writeStmts.wanted
+	db.writeStmts.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	for _, q := range wanted {
+		s, err := db.write.PrepareContext(ctx, q)
+		db.writeStmts.Lock()
+		switch {
+		case err != nil:
+		case db.writeStmts.closed:
+			s.Close()
+		default:
+			if db.writeStmts.m == nil {
+				db.writeStmts.m = map[string]*sql.Stmt{}
+			}
+			db.writeStmts.m[q] = s
+		}
+		db.writeStmts.Unlock()
+	}
+	db.writeStmts.Lock()
+	db.writeStmts.wanted = slices.DeleteFunc(db.writeStmts.wanted, func(q string) bool { return slices.Contains(wanted, q) })
+	if len(db.writeStmts.wanted) > 0 && !db.writeStmts.closed {
+		go db.prepareWanted()
+	}
+	db.writeStmts.Unlock()
 }
 
 // readStmt returns the read pool's prepared statement for q. Preparing
