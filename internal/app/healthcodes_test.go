@@ -57,11 +57,24 @@ func TestHealthCodeFollowsFacts(t *testing.T) {
 		}
 		// An order made from the contact may still colour the code; the
 		// contact's own reason must be gone.
-		if got := c.codeOf(p.ID); slices.Contains(got.Reasons, cordon.ReasonContact) {
-			t.Errorf("a released contact keeps A4: %+v", got)
+		for _, f := range c.codeOf(p.ID).Causes {
+			if f.Cause == "contact:"+itoa(r.ID) {
+				t.Errorf("a released contact still colours the code: %+v", f)
+			}
 		}
+		// The order made from the contact holds the code red until it ends.
+		orders, err := c.app.PersonOrders(c.ctx, c.epi, p.ID, "")
+		if err != nil || len(orders) != 1 {
+			t.Fatalf("the contact's order: %+v %v", orders, err)
+		}
+		commander := s.account(cordon.RoleCommander, debao).Actor()
+		if _, err := c.app.ReleaseOrder(c.ctx, commander, orders[0].ID, app.ReleaseInput{Early: true, Reason: "核实为误判"}); err != nil {
+			t.Fatalf("ReleaseOrder: %v", err)
+		}
+		wantCode(t, c.codeOf(p.ID), cordon.Green)
 		h, err := c.app.HealthCodeHistory(c.ctx, c.epi, p.ID, "")
-		if err != nil || len(h) < 2 || h[0].Color != cordon.Red || !slices.Contains(h[0].Began, "contact:"+itoa(r.ID)) {
+		if err != nil || len(h) != 2 || h[0].Color != cordon.Red || !slices.Contains(h[0].Began, "contact:"+itoa(r.ID)) ||
+			h[1].Color != cordon.Green || !slices.Contains(h[1].Ended, "order:"+itoa(orders[0].ID)) {
 			t.Fatalf("history: %+v %v", h, err)
 		}
 		if reads := s.audit(cordon.AuditFilter{Action: "healthcode.read", Record: "person:" + itoa(p.ID)}); len(reads) < 3 {

@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -74,10 +76,11 @@ const (
 	markFactsQ = `SELECT person_id, id, reason, force, from_at, COALESCE(revoked_at, until_at), until_at, revoked_at
 		FROM code_marks WHERE 1=1`
 	windowFactsQ = `SELECT person_id, from_at, until_at FROM code_windows WHERE 1=1`
+	orderFactsQ  = `SELECT person_id, id, basis, status, released_at, phases, created_at FROM control_orders WHERE status <> 'cancelled'`
 )
 
 // CodeFactsOf reads the facts of one person's code: cases, contacts,
-// holds, marks and the travel window. Orders add theirs in app.
+// control orders, holds, marks and the travel window.
 func (tx *Tx) CodeFactsOf(ctx context.Context, personID int64) ([]cordon.CodeFact, *cordon.CodeWindowGrant, error) {
 	var facts []cordon.CodeFact
 	var window *cordon.CodeWindowGrant
@@ -151,6 +154,30 @@ func (tx *Tx) codeFacts(ctx context.Context, personID int64, fact func(int64, co
 			return err
 		}
 		fact(pid, cordon.CodeFact{Reason: cordon.ReasonContact, From: from, Until: until, Cause: "contact:" + strconv.FormatInt(id, 10)})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = scan(orderFactsQ+cond("person_id"), func(r *sql.Rows) error {
+		var o cordon.ControlOrder
+		var phases string
+		if err := r.Scan(&o.PersonID, &o.ID, &o.Basis, &o.Status, timeCol{&o.ReleasedAt}, &phases, timeCol{&o.CreatedAt}); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(phases), &o.Phases); err != nil {
+			return fmt.Errorf("store: order %d phases: %w", o.ID, err)
+		}
+		// An order colours the code from when it was made, not from the
+		// first day of its plan, which may lie before.
+		for _, f := range o.CodeFacts() {
+			if f.From.Before(o.CreatedAt) {
+				f.From = o.CreatedAt
+			}
+			if f.Until.IsZero() || f.Until.After(f.From) {
+				fact(o.PersonID, f)
+			}
+		}
 		return nil
 	})
 	if err != nil {

@@ -11,8 +11,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
