@@ -144,6 +144,13 @@ func (s *Server) table() []route {
 		{method: "POST", path: "/api/v1/cases/{id}/investigation/submit", summary: "Submit the trajectory or the initial report; refused while incomplete; stops the case's reporting clocks", request: "Submission", response: "Investigation", status: 200, handle: s.submitInvestigation},
 		{method: "GET", path: "/api/v1/cases/{id}/investigation/report.pdf", summary: "The investigation report as a PDF in Chinese, A4 (audited; masked by role)", status: 200, handle: s.investigationReport},
 
+		{method: "GET", path: "/api/v1/orders", summary: "Control orders of your jurisdiction, newest first: by status, type (the first phase), person, contact, a test due today (due) or a test day missed (overdue) (audited; masked by role)", query: []string{"status", "type", "person", "contact", "due", "overdue", "cursor", "limit"}, response: "OrderList", status: 200, handle: s.listOrders},
+		{method: "POST", path: "/api/v1/orders", summary: "Make an order by hand: the edition's plan for a population from the last exposure, or phases that agree with it (order.contradicts_edition names the rule), or phases alone on a document", request: "OrderInput", response: "Order", status: 201, handle: s.createOrder},
+		{method: "GET", path: "/api/v1/orders/{id}", summary: "One order with its test days and whether its release conditions hold (audited; masked by role)", response: "Order", status: 200, handle: s.getOrder},
+		{method: "POST", path: "/api/v1/orders/{id}/release", summary: "Release an order when its conditions hold (order.release_conditions_unmet lists what is missing), or early (commanders) with a reason", request: "ReleaseInput", response: "Order", status: 200, handle: s.releaseOrder},
+		{method: "GET", path: "/api/v1/orders/{id}/document", summary: "The order's printable notice (隔离管控告知书) as a PDF in Chinese, A4 (audited; masked by role)", status: 200, handle: s.orderDocument},
+		{method: "GET", path: "/api/v1/order-tasks", summary: "Today's sampling tasks of your jurisdiction: the orders' tests due today with any sample taken, and test days missed (audited; masked by role)", response: "OrderTasks", status: 200, handle: s.orderTasks},
+
 		{method: "GET", path: "/api/v1/policies", summary: "The policy edition in force in a jurisdiction on a day, the shipped editions and the assignments that bear on it", query: []string{"jurisdiction", "at"}, response: "PolicyView", status: 200, handle: s.getPolicy},
 		{method: "PUT", path: "/api/v1/policies", summary: "Put an edition in force in a jurisdiction from a day, or override single values there (administrators)", request: "PolicyAssignment", status: 204, handle: s.setPolicy},
 

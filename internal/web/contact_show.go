@@ -20,6 +20,8 @@ type contactPage struct {
 	Situations  []cordon.Situation
 	Places      []cordon.Jurisdiction
 	Households  []string
+	// Orders are the control orders of the contact's person.
+	Orders []cordon.ControlOrder
 	// The forms, filled again after a failed post.
 	Edit, State, Exposure, Person, Merge form
 }
@@ -87,6 +89,14 @@ func (s *server) showContact(w http.ResponseWriter, r *http.Request, status int,
 	}
 	if v.actor.Can(cordon.PermContactWrite) {
 		d.Places = s.places(r)
+	}
+	if c.PersonID != 0 && v.actor.Can(cordon.PermOrderRead) {
+		// A person living and staying outside the subtree has orders
+		// this reader does not see.
+		if d.Orders, err = s.app.PersonOrders(r.Context(), v.actor, c.PersonID, reason); err != nil && cordon.ErrorKind(err) != cordon.KindNotFound {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	pick := func(f *form, fresh form) form {
 		if f != nil {

@@ -15,6 +15,8 @@ type personPage struct {
 	Reason  string
 	// Standing is the person's contact standing, for roles that read contacts.
 	Standing *cordon.ContactStanding
+	// Orders are the person's control orders, for roles that read them.
+	Orders []cordon.ControlOrder
 	// Merge is the merge form, for roles that may merge.
 	Merge form
 }
@@ -49,6 +51,12 @@ func (s *server) showPerson(w http.ResponseWriter, r *http.Request, status int, 
 	if d.History, err = s.app.PersonHistory(r.Context(), v.actor, id); err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	if v.actor.Can(cordon.PermOrderRead) && d.Person.MergedInto == 0 {
+		if d.Orders, err = s.app.PersonOrders(r.Context(), v.actor, id, reason); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	if v.actor.Can(cordon.PermContactRead) && d.Person.MergedInto == 0 {
 		st, err := s.app.PersonContactStanding(r.Context(), v.actor, id, reason)

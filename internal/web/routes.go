@@ -114,6 +114,13 @@ func (s *server) routes() []route {
 		{"POST /contacts/{id}/secondary", member, s.contactSecondary},
 		{"POST /contacts/{id}/person", member, s.contactPerson},
 		{"POST /contacts/{id}/merge", member, s.contactMerge},
+		{"GET /orders", member, s.orderList},
+		{"GET /orders/new", member, s.orderNew},
+		{"POST /orders", member, s.orderCreate},
+		{"GET /orders/tasks", member, s.orderTasks},
+		{"GET /orders/{id}", member, s.orderShow},
+		{"POST /orders/{id}/release", member, s.orderRelease},
+		{"GET /orders/{id}/document.pdf", member, s.orderDocument},
 		{"GET /cases/{id}/investigation", member, s.investigationShow},
 		// The whole investigation is one form: a long itinerary is more
 		// than a plain form's limit.
