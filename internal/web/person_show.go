@@ -19,6 +19,8 @@ type personPage struct {
 	Orders []cordon.ControlOrder
 	// Merge is the merge form, for roles that may merge.
 	Merge form
+	// Code is the health-code section, for roles that read codes.
+	Code *personCode
 }
 
 // personID reads the {id} of a person route; a malformed id is no person.
@@ -67,6 +69,10 @@ func (s *server) showPerson(w http.ResponseWriter, r *http.Request, status int, 
 		if len(st.Records) > 0 {
 			d.Standing = &st
 		}
+	}
+	if d.Code, err = s.personCodeSection(r, d.Person, reason); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	d.Alert = alert
 	s.render(w, r, status, "person", d)

@@ -173,6 +173,26 @@ func (s *server) routes() []route {
 		{"GET /imports/{id}", member, s.importShow},
 		{"GET /imports/{id}/progress", member, s.importProgress},
 
+		// A person's own health code: no sign-in; the pass that opens it
+		// is a cookie, and its forms carry the pre-session CSRF token.
+		{"GET /me", open, s.ownCodeForm},
+		{"POST /me", open, s.ownCodeOpen},
+		{"GET /me/code", open, s.ownCodeShow},
+		{"GET /me/code.json", open, s.ownCodeJSON},
+		{"POST /me/window", open, s.ownCodeWindow},
+		{"POST /me/signout", open, s.ownCodeSignOut},
+		{"GET /persons/{id}/health-code.pdf", member, s.printedCode},
+		{"POST /persons/{id}/health-code", member, s.codeSet},
+		{"POST /persons/{id}/health-code/window", member, s.codeWindowGrant},
+		{"POST /health-code-marks/{id}/revoke", member, s.codeMarkRevoke},
+		{"GET /measures", member, s.measureList},
+		{"POST /measures", member, s.measureTake},
+		{"POST /measures/{id}/end", member, s.measureEnd},
+		{"GET /verify", member, s.verifyPage},
+		{"POST /verify", member, s.verifyToken},
+		{"GET /check", member, s.checkPage},
+		{"POST /check", member, s.checkScan},
+
 		{"/", open, s.notFound},
 	}
 }
