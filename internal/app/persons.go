@@ -53,7 +53,9 @@ func (a *App) present(actor cordon.Actor, p *cordon.Person) {
 // unrecorded read does not happen.
 func (a *App) recordRead(ctx context.Context, actor cordon.Actor, action, record, reason, detail string) error {
 	return a.db.BatchAppend(ctx, func(tx *store.Tx) error {
-		return audit(ctx, tx, actor, action, record, reason, detail)
+		tx.AuditRead(cordon.AuditEntry{AccountID: actor.AccountID, Username: actor.Username, Action: action, Record: record,
+			Jurisdiction: actor.Jurisdiction, Reason: reason, Detail: detail, RequestID: actor.RequestID, Remote: actor.Remote})
+		return nil
 	})
 }
 

@@ -194,7 +194,7 @@ func (db *DB) runSavepoint(tx *Tx, r *batchReq) (err error) {
 	if err := tx.savepoint("SAVEPOINT w"); err != nil {
 		return err
 	}
-	undone := len(tx.undo)
+	undone, reads := len(tx.undo), len(tx.reads)
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("store: panic in batched write: %v", p)
@@ -204,6 +204,7 @@ func (db *DB) runSavepoint(tx *Tx, r *batchReq) (err error) {
 				tx.undo[i]()
 			}
 			tx.undo = tx.undo[:undone]
+			tx.reads = tx.reads[:reads]
 			if rerr := tx.savepoint("ROLLBACK TO SAVEPOINT w"); rerr != nil {
 				err = errors.Join(err, rerr)
 			}

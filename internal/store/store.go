@@ -48,6 +48,12 @@ type DB struct {
 	// writeStmts are statements kept prepared on SQLite's one write
 	// connection across transactions; wanted are those to prepare once the
 	// connection is free.
+	// auditSeq numbers SQLite's audit entries, rows and packed reads alike.
+	auditSeq struct {
+		sync.Mutex
+		next   int64
+		loaded bool
+	}
 	writeStmts struct {
 		sync.Mutex
 		m      map[string]*sql.Stmt
@@ -144,6 +150,8 @@ type Tx struct {
 	// undo takes back in-memory changes made for the transaction when it
 	// rolls back.
 	undo []func()
+	// reads are the audited reads to write as one pack at the commit.
+	reads []cordon.AuditEntry
 	// touched are the persons whose health-code facts the transaction
 	// changed; the DB's OnPersonsChanged hook hears them after the commit.
 	touched []int64
@@ -227,7 +235,13 @@ func (db *DB) runOn(ctx context.Context, begin func(context.Context, *sql.TxOpti
 			db.personsChanged(tx.touched)
 		}
 	}()
-	return fn(tx)
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if len(tx.reads) > 0 {
+		return tx.flushReads(ctx)
+	}
+	return nil
 }
 
 func (tx *Tx) rollBackMemory() {

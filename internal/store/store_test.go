@@ -791,8 +791,24 @@ func TestAudit(t *testing.T) {
 		}
 		var ids []int64
 		for _, e := range entries {
-			write(t, db, func(tx *store.Tx) error { return tx.Audit(ctx, e) })
+			write(t, db, func(tx *store.Tx) error {
+				if e.Action == "person.read" {
+					// Reads go into a pack written at the commit; the log
+					// merges them with the rows.
+					tx.AuditRead(e)
+					return nil
+				}
+				return tx.Audit(ctx, e)
+			})
 			clk.Advance(time.Minute)
+		}
+		// A read in a batched write that fails is not recorded.
+		err := db.Batch(ctx, func(tx *store.Tx) error {
+			tx.AuditRead(cordon.AuditEntry{Username: "ghost", Action: "person.read", Record: "person:3", Jurisdiction: village})
+			return errors.New("refused")
+		})
+		if err == nil {
+			t.Fatal("the failing batch succeeded")
 		}
 		read(t, db, func(tx *store.Tx) error {
 			all, err := tx.AuditLog(ctx, store.Everywhere, cordon.AuditFilter{})
@@ -849,6 +865,8 @@ func TestAudit(t *testing.T) {
 				"UPDATE audit_log SET username = 'nobody' WHERE id = " + itoa(ids[0]),
 				"DELETE FROM audit_log WHERE id = " + itoa(ids[0]),
 				"DELETE FROM audit_log",
+				"UPDATE audit_packs SET entries = entries",
+				"DELETE FROM audit_packs",
 			} {
 				err := db.ExecForTest(ctx, q)
 				if err == nil {
