@@ -603,3 +603,48 @@ func TestCheckPage(t *testing.T) {
 	must(t, officer.get(page), http.StatusOK, "Three-code check", "Health code or ID number", "Change venue")
 	must(t, officer.get("/check"), http.StatusOK, "Choose the venue")
 }
+
+// TestHealthCodeGoKeys fails when a key the health-code handlers name in
+// Go is missing from a catalog.
+func TestHealthCodeGoKeys(t *testing.T) {
+	s := templateServer(t)
+	keys := []string{"notice.healthcode.set", "notice.healthcode.window", "notice.healthcode.revoked", "notice.measure.taken",
+		"notice.measure.ended", "owncode.open_title", "owncode.title", "owncode.since", "owncode.valid_until", "owncode.in_window",
+		"measures.title", "verify.title", "check.title", "check.scan_in", "check.scan_in_again", "check.itinerary",
+		"codecard.title", "codecard.color", "codecard.valid_until", "codecard.today", "codecard.printed",
+		"verify.state_valid", "verify.state_invalid", "error.healthcode.pass_invalid", "error.jurisdiction.outside_scope"}
+	for _, k := range codeTextKeys {
+		keys = append(keys, k)
+	}
+	for _, st := range codeStates {
+		keys = append(keys, "verify.state_"+st)
+	}
+	for _, p := range venueProblems {
+		keys = append(keys, p)
+	}
+	for _, r := range allReasons {
+		keys = append(keys, "healthcode.reason_"+string(r))
+	}
+	for _, c := range []string{"green", "yellow", "red"} {
+		keys = append(keys, "healthcode.color_"+c)
+	}
+	for _, c := range []string{"case", "contact", "order", "hold", "mark", "measure"} {
+		keys = append(keys, "healthcode.cause_"+c)
+	}
+	for _, k := range keys {
+		for _, lang := range s.cat.Languages() {
+			if !s.cat.Has(lang, k) {
+				t.Errorf("%s lacks %q", lang, k)
+			}
+		}
+	}
+}
+
+func TestCauseLinks(t *testing.T) {
+	for cause, href := range map[string]string{"case:12": "/cases/12", "contact:7": "/contacts/7", "order:3": "/orders/3",
+		"measure:2": "/measures#measure-2", "mark:5": "#mark-5", "hold:9": "/recalls", "later:1": ""} {
+		if got := causeOf(cause); got.Href != href || got.ID == "" {
+			t.Errorf("causeOf(%q) = %+v, want a link to %q", cause, got, href)
+		}
+	}
+}

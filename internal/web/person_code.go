@@ -20,7 +20,7 @@ type personCode struct {
 	Status  cordon.HealthCodeStatus
 	Causes  []codeCause
 	History []codeChangeView
-	Marks   []cordon.CodeMark
+	Marks   []markView
 	Now     time.Time
 	// The forms, with what was typed and its errors after a refusal.
 	Set      form
@@ -48,6 +48,13 @@ type codeChangeView struct {
 	cordon.CodeChange
 	BeganLinks []codeCause
 	EndedLinks []codeCause
+}
+
+// markView is a mark with the record it came from ("case:12" for a
+// companion found by that case's search); none for one set by hand.
+type markView struct {
+	cordon.CodeMark
+	From *codeCause
 }
 
 // causeOf reads a cause such as "contact:7" into the record it names.
@@ -126,8 +133,17 @@ func (s *server) personCodeSection(r *http.Request, p cordon.Person, reason stri
 		h := history[i]
 		d.History = append(d.History, codeChangeView{CodeChange: h, BeganLinks: causesOf(h.Began), EndedLinks: causesOf(h.Ended)})
 	}
-	if d.Marks, err = s.app.CodeMarks(r.Context(), v.actor, p.ID); err != nil {
+	marks, err := s.app.CodeMarks(r.Context(), v.actor, p.ID)
+	if err != nil {
 		return nil, err
+	}
+	for _, m := range marks {
+		mv := markView{CodeMark: m}
+		if strings.Contains(m.Source, ":") {
+			c := causeOf(m.Source)
+			mv.From = &c
+		}
+		d.Marks = append(d.Marks, mv)
 	}
 	return d, nil
 }

@@ -39,6 +39,7 @@ type codeAnswer struct {
 	ReasonText []reasonText `json:"reason_texts"`
 	ErrorText  string       `json:"error_text,omitempty"`
 	SinceText  string       `json:"since_text,omitempty"`
+	Expires    string       `json:"expires_text,omitempty"`
 }
 
 // codeStates names the page's verdict for app's refusal codes.
@@ -68,6 +69,9 @@ func (s *server) codeAnswer(lang string, v app.CodeVerification) *codeAnswer {
 	}
 	if v.TokenColor != "" {
 		a.TokenColor = s.cat.T(lang, "healthcode.color_"+string(v.TokenColor))
+	}
+	if !v.ExpiresAt.IsZero() {
+		a.Expires = v.ExpiresAt.In(chinaTime).Format("2006-01-02 15:04:05")
 	}
 	if !v.Since.IsZero() {
 		a.SinceText = s.cat.T(lang, "owncode.since", v.Since.In(chinaTime).Format("2006-01-02 15:04"))

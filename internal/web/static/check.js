@@ -256,7 +256,8 @@
       });
     }).then(function () {
       field.value = "";
-      field.focus();
+      field.focus({ preventScroll: true });
+      result.scrollIntoView({ block: "nearest" });
     });
   }
 

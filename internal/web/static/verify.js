@@ -27,9 +27,9 @@
     }
     return e;
   }
+  // when shows a token's time in Beijing time, as the pages do.
   function when(secs) {
-    var d = new Date(secs * 1000);
-    return d.toLocaleString();
+    return new Date(secs * 1000).toLocaleString(document.documentElement.lang || "zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
   }
 
   codes.load(form.getAttribute("data-keys")).then(function (set) {
@@ -95,7 +95,7 @@
     row(T.reasons, a.reason_texts.map(function (r) { return r.code + " " + r.text; }).join("；") || "—");
     row(T.since, a.since_text);
     row(T.token_color, a.token_color_text + (a.printed ? " · " + T.printed : ""));
-    row(T.expires, new Date(a.expires_at).toLocaleString());
+    row(T.expires, a.expires_text);
     result.appendChild(dl);
   }
 
