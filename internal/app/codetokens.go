@@ -158,8 +158,8 @@ func (a *App) signCode(ctx context.Context, e codeEntry, printed bool) (CodeToke
 	if err != nil {
 		return CodeToken{}, err
 	}
-	now := a.now().Truncate(time.Second)
-	st := a.codeOf(e, now)
+	st := a.codeOf(e, a.now())
+	now := st.At.Truncate(time.Second) // tokens carry whole seconds
 	ttl := CodeTokenTTL
 	if printed {
 		ttl = PrintedCodeTTL
