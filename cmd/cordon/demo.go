@@ -59,7 +59,8 @@ func runDemo(ctx context.Context, env *environment, args []string) error {
 }
 
 // loadDemo loads the scenario through a second application on the same
-// database whose clock (and its store's) walks through 4-6 February 2022,
+// database whose clock (and its store's) walks through 17 January to 14
+// February 2022,
 // so that rounds, tubes, results and the audit log carry the dates they had
 // in Debao. The server then serves on real time: what it shows of those
 // days is history, which is what a replay is.
@@ -115,8 +116,29 @@ func printDemo(ctx context.Context, w io.Writer, m *Main, sum demo.Summary, pass
 		}
 		fmt.Fprintf(w, "    the index case, back from 深圳 on 01-27, found 02-04: investigation %s\n", report)
 		fmt.Fprintf(w, "    %d companions from scan-ins (%s/cases/%d/companions), %d made close contacts\n", sum.Companions, m.URL(), c.ID, sum.CompanionContacts)
-		fmt.Fprintf(w, "    %d contacts: %d close (household, banquet 共同就餐, companions), %d secondary; %d under control, %d became cases\n",
-			sum.Contacts, sum.CloseContacts, sum.SecondaryContacts, sum.Controlled, sum.BecameCases)
+		fmt.Fprintf(w, "    %d contacts: %d close (household, banquet 共同就餐, companions), %d secondary; %d under control, %d released, %d became cases\n",
+			sum.Contacts, sum.CloseContacts, sum.SecondaryContacts, sum.Controlled, sum.ReleasedContacts, sum.BecameCases)
+	}
+	if c := sum.Control; c.Site.ID != 0 {
+		day := func(t time.Time) string { return t.In(cordon.ChinaTime).Format("01-02 15:04") }
+		fmt.Fprintf(w, "\n  to 2022-02-14: control orders of gx-2022-01 (%s/orders), isolation sites (invented, %s/sites)\n", m.URL(), m.URL())
+		fmt.Fprintf(w, "    %s: %d rooms, %d beds, %d staying on 02-14; %s for the secondary contacts; %d arrivals\n",
+			c.Site.Name, c.Site.RoomCount, c.Site.Beds, c.Site.Occupied, c.Centre.Name, c.Arrivals)
+		fmt.Fprintf(w, "    %d health checks (%d self-reported through links, %d by the grid worker at home), %d fever alert acknowledged; %d test days sampled\n",
+			c.Checks, c.SelfReports, c.GridChecks, c.Acknowledged, c.TestDays)
+		fmt.Fprintf(w, "    %d orders released on their conditions (secondary contacts, 7 days); %d close contacts gone home to health monitoring; %d to hospital\n",
+			c.OrdersReleased, c.HomeMonitoring, c.Hospital)
+		if ms := c.Measure; ms.ID != 0 {
+			fmt.Fprintf(w, "  德保县 yellow (%s, %s) from %s until %d negative rounds (%s/measures): ended %s\n",
+				ms.Reason, ms.Note, day(ms.From), ms.Rounds, m.URL(), day(ms.EndedAt))
+			var rounds []string
+			for _, r := range c.MeasureRounds {
+				rounds = append(rounds, r.Name+" "+day(r.StartsAt)[:5])
+			}
+			fmt.Fprintf(w, "    %s\n", strings.Join(rounds, ", "))
+			fmt.Fprintf(w, "    德保县 residents' codes on 02-10: %d green, %d yellow, %d red; %d companions yellow (B3) from the companion search\n",
+				c.CodesFeb10[cordon.Green], c.CodesFeb10[cordon.Yellow], c.CodesFeb10[cordon.Red], c.Marked)
+		}
 	}
 	fmt.Fprintln(w)
 }

@@ -46,9 +46,41 @@ func TestDemoLoadsOnTheScenarioClock(t *testing.T) {
 		t.Errorf("still held in 都安乡: %+v %v", hs, err)
 	}
 
+	// The county measure ended on 02-13: a resident whose code it alone
+	// coloured is green now on real time, and was yellow on 02-10.
+	ms, err := m.App.AreaMeasures(ctx, app.System)
+	if err != nil || len(ms) != 1 || ms[0].Jurisdiction != demo.Debao || ms[0].EndedAt.In(cordon.ChinaTime).Day() != 13 {
+		t.Fatalf("the served app reads the measures as %+v %v", ms, err)
+	}
+	persons, err := m.App.Persons(ctx, app.System, cordon.PersonFilter{Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := false
+	for _, p := range persons {
+		h, err := m.App.HealthCodeHistory(ctx, app.System, p.ID, "test")
+		if err != nil || !cordon.Within(p.Residence, demo.Debao) || len(h) != 2 {
+			continue
+		}
+		code, err := m.App.HealthCode(ctx, app.System, p.ID, "test")
+		if err != nil || code.Color != cordon.Green {
+			t.Errorf("%s's code now: %+v %v", p.Name, code, err)
+		}
+		feb10 := china("2022-02-10 12:00")
+		if h[0].Color != cordon.Yellow || h[0].At.After(feb10) || h[1].Color != cordon.Green || !h[1].At.Equal(ms[0].EndedAt) {
+			t.Errorf("%s's code history: %+v", p.Name, h)
+		}
+		checked = true
+		break
+	}
+	if !checked {
+		t.Error("no resident's code history is the measure's alone")
+	}
+
 	var out bytes.Buffer
 	printDemo(ctx, &out, m, sum, "demo-password", "demo.db")
-	for _, want := range []string{"百色市第一轮全员核酸检测", "德保县", "2022-02-04 12:00", "360,000", "207,506", "1 positive pool: 10 held", "caiyang", "dbyy"} {
+	for _, want := range []string{"百色市第一轮全员核酸检测", "德保县", "2022-02-04 12:00", "360,000", "207,506", "1 positive pool: 10 held", "caiyang", "dbyy",
+		"kangning", "dbzh", demo.SiteName, "德保县 yellow (B6", "ended 02-13", "德保县第五轮全员核酸检测 02-13"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the demo's output lacks %q:\n%s", want, out.String())
 		}

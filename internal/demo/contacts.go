@@ -31,6 +31,7 @@ type Tracing struct {
 	CloseContacts     int
 	SecondaryContacts int
 	Controlled        int // under control at the end
+	ReleasedContacts  int // released at the end: their control ended
 	BecameCases       int // contacts who tested positive and became cases
 }
 
@@ -94,10 +95,34 @@ func (s *screening) chooseCast() {
 	if len(c.guests) < 3 {
 		return
 	}
+	// The last seat went to a relative from the 陇意屯 grid of 都安乡, who
+	// goes home to the grid worker's health monitoring after quarantine.
+	if p := s.gridRelative(); p != nil && len(c.diners) == dinersAtTable-1 {
+		c.diners[len(c.diners)-1] = p
+	}
 	if len(c.household) > 0 {
 		c.diners = append(c.diners, c.household[0]) // one of the family came too
 	}
 	s.cast = c
+}
+
+// gridRelative is a resident of the 陇意屯 grid whose household has no
+// one among the grid's first ten residents, who make up the positive pool
+// (plan): the last such, or nil.
+func (s *screening) gridRelative() *cordon.Person {
+	var grid []*cordon.Person
+	for i := range s.residents {
+		if s.residents[i].Residence == s.grid {
+			grid = append(grid, &s.residents[i])
+		}
+	}
+	for i := len(grid) - 1; i >= 10; i-- {
+		home := append(s.householdOf(grid[i]), grid[i])
+		if !slices.ContainsFunc(grid[:10], func(p *cordon.Person) bool { return slices.Contains(home, p) }) {
+			return grid[i]
+		}
+	}
+	return nil
 }
 
 // tracer holds what the tracing has recorded so far.
@@ -327,6 +352,8 @@ func (s *screening) countContacts() error {
 			switch c.Status {
 			case cordon.ContactControlled:
 				s.trace.Controlled++
+			case cordon.ContactReleased:
+				s.trace.ReleasedContacts++
 			case cordon.ContactBecameCase:
 				s.trace.BecameCases++
 			}

@@ -5,9 +5,12 @@
 // round of mass testing with its sampling points, labs, tubes, lab uploads
 // (Excel and HL7), a positive pool, its retests and its positives, and the
 // tracing around the index case: his investigation, his companions, close
-// and secondary contacts, and the chain of cases. Everything goes through
-// internal/app, so the demo data is validated and audited like real data.
-// Nothing in it is a real person.
+// and secondary contacts, and the chain of cases. On the scenario's clock
+// it goes on to 14 February: the contacts' quarantine hotel with its daily
+// health checks, their control orders' tests, releases and home health
+// monitoring, and the county-wide yellow code that three negative rounds
+// end. Everything goes through internal/app, so the demo data is
+// validated and audited like real data. Nothing in it is a real person.
 package demo
 
 import (
@@ -53,6 +56,8 @@ func Accounts(grid string) []Account {
 		{"caiyang", "百色市核酸采样队", cordon.RoleSampler, Baise},
 		{"bscdc", "百色市疾控中心实验室", cordon.RoleLab, Baise},
 		{"dbyy", "德保县人民医院检测实验室", cordon.RoleLab, Debao},
+		{"dbzh", "德保县疫情防控指挥部", cordon.RoleCommander, Debao},
+		{"kangning", "德保县康宁宾馆集中隔离点", cordon.RoleIsolationSite, Debao},
 	}
 }
 
@@ -63,6 +68,7 @@ type Summary struct {
 	Persons  int
 	Testing
 	Tracing
+	Control // on the scenario's clock only
 }
 
 // Options size the demo.
@@ -75,8 +81,10 @@ type Options struct {
 	// at the hours of the day they had. Zero means time.Now.
 	Now time.Time
 	// Clock, when set, is the clock of the application (and its store):
-	// Load moves it from 17 January through 6 February 2022, so that every
-	// record carries the date it had in Debao. Now is ignored then.
+	// Load moves it from 17 January through 14 February 2022, so that every
+	// record carries the date it had in Debao, and replays the days after
+	// 6 February too: the quarantine hotel, health checks, control orders
+	// released or at home, and the county measure. Now is ignored then.
 	Clock *Clock
 }
 
@@ -179,7 +187,8 @@ func Load(ctx context.Context, a *app.App, opt Options) (Summary, error) {
 	}
 	sum.Persons = len(register)
 	t := &screening{ctx: ctx, a: a, rng: rng, gen: gen, clock: opt.Clock, shift: shift, grid: g.Code,
-		commander: actors["baise"], sampler: actors["caiyang"], epi: actors["debao"], residents: residents}
+		commander: actors["baise"], sampler: actors["caiyang"], epi: actors["debao"], residents: residents,
+		ctl: control{manager: actors["kangning"], commander: actors["dbzh"], grid: actors["duan"]}}
 	if err := t.prepare(); err != nil {
 		return sum, fmt.Errorf("demo venues: %w", err)
 	}
@@ -191,7 +200,7 @@ func Load(ctx context.Context, a *app.App, opt Options) (Summary, error) {
 			return sum, fmt.Errorf("demo retention: %w", err)
 		}
 	}
-	sum.Testing, sum.Tracing = t.sum, t.trace
+	sum.Testing, sum.Tracing, sum.Control = t.sum, t.trace, t.ctl.sum
 	sum.Persons += t.newPersons
 	return sum, nil
 }

@@ -3,6 +3,8 @@ package demo
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -56,8 +58,12 @@ func TestFirstRoundOfMassTesting(t *testing.T) {
 	a, sum := loaded(t)
 
 	rounds, err := a.Rounds(ctx, app.System, false, 0, 10)
-	if err != nil || len(rounds) != 2 {
+	if err != nil || len(rounds) != 6 {
 		t.Fatalf("rounds: %+v %v", rounds, err)
+	}
+	byName := map[string]cordon.Round{}
+	for _, r := range rounds {
+		byName[r.Name] = r
 	}
 	r := sum.Round
 	if r.Name != "百色市第一轮全员核酸检测" || r.Jurisdiction != Debao || r.Expected != DebaoPopulation ||
@@ -67,8 +73,8 @@ func TestFirstRoundOfMassTesting(t *testing.T) {
 	if r, _ := a.Round(ctx, app.System, r.ID); !r.Closed {
 		t.Error("the first round should be closed at its deadline")
 	}
-	if second := rounds[0]; second.Closed || !second.StartsAt.Equal(feb(6, 12, 0)) {
-		t.Errorf("second round: %+v", second)
+	if second := byName["德保县第二轮全员核酸检测"]; !second.Closed || !second.StartsAt.Equal(feb(6, 12, 0)) {
+		t.Errorf("second round: %+v, want it begun at the first one's deadline and closed", second)
 	}
 
 	for _, code := range []string{Debao, Duan} {
@@ -83,7 +89,7 @@ func TestFirstRoundOfMassTesting(t *testing.T) {
 	}
 
 	points, err := a.Points(ctx, app.System, Baise, cordon.PointFilter{Limit: 100})
-	if err != nil || len(points) != len(pointPlans) {
+	if err != nil || len(points) != len(pointPlans)+1 { // and the quarantine hotel's
 		t.Fatalf("points: %d %v", len(points), err)
 	}
 	names := map[string]cordon.SamplingPoint{}
@@ -189,14 +195,17 @@ func TestFirstRoundOfMassTesting(t *testing.T) {
 		t.Fatalf("labs: %+v %v", labs, err)
 	}
 
-	want := Testing{Rounds: 2, Points: len(pointPlans), Labs: 2, PositivePools: 1, Held: 10, Released: 7, StillHeld: 1, Positives: 2, Inbox: 1}
+	want := Testing{Rounds: 6, Points: len(pointPlans) + 1, Labs: 2, PositivePools: 1, Held: 10, Released: 7, StillHeld: 1, Positives: 2, Inbox: 1}
 	got := sum.Testing
 	if got.Rounds != want.Rounds || got.Points != want.Points || got.Labs != want.Labs || got.PositivePools != want.PositivePools ||
 		got.Held != want.Held || got.Released != want.Released || got.StillHeld != want.StillHeld || got.Positives != want.Positives || got.Inbox != want.Inbox {
 		t.Errorf("summary %+v", got)
 	}
-	if got.Samples < 1000 || got.Samples > 2500 || got.Tubes == 0 {
-		t.Errorf("%d samples in %d tubes, want a scaled-down round of one to two thousand", got.Samples, got.Tubes)
+	if first, _ := a.RoundProgress(ctx, app.System, r.ID, Debao, 1); first.Sampled < 1000 || first.Sampled > 2500 {
+		t.Errorf("%d sampled in the first round, want a scaled-down round of one to two thousand", first.Sampled)
+	}
+	if got.Samples < 3000 || got.Samples > 8000 || got.Tubes == 0 || got.Tubes > 1000 {
+		t.Errorf("%d samples in %d tubes, want five scaled-down rounds", got.Samples, got.Tubes)
 	}
 	// Everything happened on the scenario's dates.
 	if tube.ClosedAt.Before(feb(4, 12, 0)) || tube.ResultedAt.After(end) {
@@ -488,7 +497,8 @@ func TestTracingTheIndexCase(t *testing.T) {
 		}
 	}
 
-	// Control: most on time, some late, one not yet.
+	// Control: most on time, some late (the last on 02-06); by 02-14 the
+	// secondary contacts are released.
 	all2, err := a.Contacts(ctx, epi, cordon.ContactFilter{Limit: 500})
 	if err != nil || len(all2) != sum.Contacts {
 		t.Fatalf("contacts: %d (summary %d) %v", len(all2), sum.Contacts, err)
@@ -501,7 +511,8 @@ func TestTracingTheIndexCase(t *testing.T) {
 			late++
 		}
 	}
-	if status[cordon.ContactControlled] != sum.Controlled || sum.Controlled < sum.Contacts/2 || status[cordon.ContactIdentified] == 0 || late == 0 || late > sum.Contacts/4 {
+	if status[cordon.ContactControlled] != sum.Controlled || sum.Controlled < sum.Contacts/2 || status[cordon.ContactIdentified] != 0 ||
+		status[cordon.ContactReleased] != sum.SecondaryContacts || sum.ReleasedContacts != sum.SecondaryContacts || late == 0 || late > sum.Contacts/4 {
 		t.Errorf("contacts by status %v, %d late", status, late)
 	}
 
@@ -543,4 +554,329 @@ func TestTracingTheIndexCase(t *testing.T) {
 	if n, err := a.PurgeScanIns(ctx); err != nil || n != 0 {
 		t.Errorf("the purge on real time removed %d scan-ins: %v", n, err)
 	}
+}
+
+// TestQuarantineOrdersAndCodes reads back the days after 02-06: the
+// contacts' orders under gx-2022-01, the quarantine hotel and the centre
+// with their daily checks and the fever alert, the orders released on
+// their conditions and those gone on to home health monitoring, the county
+// measure that three negative rounds ended, and the codes it gave.
+func TestQuarantineOrdersAndCodes(t *testing.T) {
+	ctx := context.Background()
+	a, sum, clock := loadedOn(t)
+	c := sum.Control
+	epi, manager, commander := actor(t, a, "debao"), actor(t, a, "kangning"), actor(t, a, "dbzh")
+	if now := clock.Now(); !now.Equal(final) {
+		t.Fatalf("the replay ends at %v, want %v", now, final)
+	}
+
+	// Every contact has its order, planned by the edition in force.
+	gx := mustEdition("gx-2022-01")
+	contacts, err := a.Contacts(ctx, epi, cordon.ContactFilter{Limit: 500})
+	if err != nil || len(contacts) != sum.Contacts {
+		t.Fatalf("contacts: %d %v", len(contacts), err)
+	}
+	orderOf := map[int64]cordon.ControlOrder{} // by person: the contact's order
+	var became []int64                         // the persons who became cases
+	for _, ct := range contacts {
+		os, err := a.Orders(ctx, epi, cordon.OrderFilter{ContactID: ct.ID, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var o *cordon.ControlOrder
+		for i := range os {
+			if os[i].Basis == cordon.BasisContact {
+				o = &os[i]
+			}
+		}
+		if o == nil {
+			t.Errorf("contact %s has no order", ct.Name)
+			continue
+		}
+		plan, _ := cordon.ControlPlan(gx, ct.Kind.Population(), ct.LastExposure)
+		if o.Edition != "gx-2022-01" || o.StartsOn != plan[0].FirstDay || o.EndsOn != plan[len(plan)-1].LastDay || len(o.Phases) != len(plan) {
+			t.Errorf("contact %s (%s): order %s %s..%s, want the plan %+v", ct.Name, ct.Kind, o.Edition, o.StartsOn, o.EndsOn, plan)
+		}
+		if ct.Status == cordon.ContactBecameCase {
+			became = append(became, ct.PersonID)
+		}
+		want := map[cordon.ContactStatus]cordon.OrderStatus{cordon.ContactControlled: cordon.OrderActive,
+			cordon.ContactReleased: cordon.OrderReleased, cordon.ContactBecameCase: cordon.OrderConverted}[ct.Status]
+		if o.Status != want {
+			t.Errorf("contact %s is %s, its order %s", ct.Name, ct.Status, o.Status)
+		}
+		orderOf[ct.PersonID] = *o
+	}
+
+	// The hotel holds the close contacts still in their centralised
+	// phase; the household together in one room.
+	hotel, err := a.Site(ctx, manager, c.Site.ID, "test")
+	if err != nil || hotel.Name != SiteName || hotel.RoomCount != 48 || hotel.Occupied != c.Site.Occupied {
+		t.Fatalf("hotel: %+v %v", hotel.Occupancy, err)
+	}
+	staying := map[int64]cordon.Stay{}
+	for _, r := range hotel.Rooms {
+		for _, st := range r.Occupants {
+			staying[st.PersonID] = st
+		}
+	}
+	inCentralised := 0
+	for person, o := range orderOf {
+		ph, _ := o.Phase(final)
+		if o.Status == cordon.OrderActive && ph.Type == cordon.CentralisedQuarantine {
+			inCentralised++
+			if _, ok := staying[person]; !ok {
+				t.Errorf("%s is in centralised quarantine but not at the hotel", o.Name)
+			}
+		}
+	}
+	if len(staying) != inCentralised || inCentralised < 5 {
+		t.Errorf("%d at the hotel, %d in centralised quarantine", len(staying), inCentralised)
+	}
+	_, inv, err := a.Investigation(ctx, epi, sum.IndexCase.ID, "test")
+	if err != nil || len(inv.Household) < 2 {
+		t.Fatalf("the index case's household: %+v %v", inv.Household, err)
+	}
+	var household []int64
+	for _, m := range inv.Household {
+		household = append(household, m.PersonID)
+	}
+	rooms := map[int64]bool{}
+	for _, p := range household {
+		rooms[staying[p].RoomID] = true
+	}
+	if len(rooms) != 1 || rooms[0] {
+		t.Errorf("the index case's household is in rooms %v, want one", rooms)
+	}
+	for _, st := range hotel.Departed {
+		if st.DepartureReason == cordon.DepartHospital && !slices.Contains(became, st.PersonID) {
+			t.Errorf("%s left for hospital and is no case", st.Name)
+		}
+	}
+	departures, err := a.AuditLog(ctx, app.System, cordon.AuditFilter{Action: "stay.depart", Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reasons := map[string]int{}
+	for _, e := range departures {
+		reasons[e.Detail[strings.LastIndexByte(e.Detail, ' ')+1:]]++
+	}
+	if reasons["hospital"] != 3 || c.Hospital != 3 || reasons["released"] != c.HomeMonitoring+sum.SecondaryContacts || c.HomeMonitoring < 10 {
+		t.Errorf("departures %v, %d gone home", reasons, c.HomeMonitoring)
+	}
+	centre, err := a.Site(ctx, manager, c.Centre.ID, "test")
+	if err != nil || centre.Occupied != 0 || len(centre.Departed) != sum.SecondaryContacts {
+		t.Errorf("the secondary contacts' centre: %+v, %d departed %v", centre.Occupancy, len(centre.Departed), err)
+	}
+	for _, st := range centre.Departed {
+		if st.DepartureReason != cordon.DepartReleased || st.DepartedAt.In(cordon.ChinaTime).Day() != 11 {
+			t.Errorf("departure from the centre: %+v", st)
+		}
+	}
+
+	// Orders released on their conditions: the secondary contacts' 7
+	// days, on their last day.
+	released, err := a.Orders(ctx, epi, cordon.OrderFilter{Status: cordon.OrderReleased, Type: cordon.CentralisedQuarantine, Limit: 100})
+	if err != nil || len(released) != sum.SecondaryContacts || c.OrdersReleased != len(released) {
+		t.Fatalf("released orders: %d (summary %d) %v", len(released), c.OrdersReleased, err)
+	}
+	for _, o := range released {
+		if o.Population != cordon.PopulationSecondaryContact || o.ReleaseKind != cordon.ReleaseConditions || cordon.ChinaDay(o.ReleasedAt) != o.EndsOn {
+			t.Errorf("released order %+v", o)
+		}
+	}
+
+	// The banquet's diners at home in their order's home phase: a test
+	// day on 02-14 taken, the release refused until the phase ends.
+	home := 0
+	for _, o := range orderOf {
+		if o.Status != cordon.OrderActive {
+			continue
+		}
+		v, err := a.Order(ctx, epi, o.ID, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, td := range v.Release.Tests {
+			if td.Day < "2022-02-14" && td.State != cordon.TestNegative && td.State != cordon.TestBeforeOrder {
+				t.Errorf("%s: test day %s is %s", o.Name, td.Day, td.State)
+			}
+		}
+		if v.Type != cordon.HomeMonitoring {
+			continue
+		}
+		home++
+		if _, there := staying[o.PersonID]; there {
+			t.Errorf("%s is at home and at the hotel", o.Name)
+		}
+		if _, err := a.ReleaseOrder(ctx, manager, o.ID, app.ReleaseInput{}); cordon.ErrorCode(err) != "order.release_conditions_unmet" {
+			t.Errorf("release of %s in home monitoring: %v", o.Name, err)
+		}
+	}
+	if home != c.HomeMonitoring {
+		t.Errorf("%d orders in home monitoring, %d people went home", home, c.HomeMonitoring)
+	}
+	tasks, err := a.OrderTasks(ctx, actor(t, a, "caiyang"))
+	if err != nil || len(tasks.Missed) != 0 || c.TestDays < 50 {
+		t.Errorf("test days: %d missed %v; %d taken", len(tasks.Missed), err, c.TestDays)
+	}
+
+	// Health checks twice a day, some reported through the link, some by
+	// the grid worker at home; one fever, acknowledged.
+	if c.Checks < 500 || c.SelfReports == 0 || c.GridChecks == 0 {
+		t.Errorf("%d checks, %d self-reports, %d by the grid worker", c.Checks, c.SelfReports, c.GridChecks)
+	}
+	sources := map[cordon.CheckSource]int{}
+	for _, p := range household {
+		checks, err := a.PersonHealthChecks(ctx, epi, p, "test")
+		if err != nil || len(checks) < 2*10 {
+			t.Errorf("checks of a household member: %d %v", len(checks), err)
+		}
+		for _, ch := range checks {
+			sources[ch.Source]++
+		}
+	}
+	if sources[cordon.CheckByStaff] == 0 || sources[cordon.CheckBySelf] == 0 {
+		t.Errorf("the household's checks by source: %v", sources)
+	}
+	alerts, err := a.Alerts(ctx, epi, cordon.AlertFilter{})
+	if err != nil || len(alerts) != 1 || c.Alerts != 1 || c.Acknowledged != 1 {
+		t.Fatalf("alerts: %+v %v", alerts, err)
+	}
+	if x := alerts[0]; x.AckedBy != "debao" || !slices.Contains(x.Reasons, "fever") || x.SiteName != SiteName || x.Temperature < 37.3 {
+		t.Errorf("the alert: %+v", x)
+	}
+	byGrid := 0
+	for person := range orderOf {
+		checks, err := a.PersonHealthChecks(ctx, actor(t, a, "duan"), person, "test")
+		if err != nil {
+			continue // outside the grid
+		}
+		for _, ch := range checks {
+			if ch.Source == cordon.CheckByGrid && ch.RecordedBy == "duan" {
+				byGrid++
+			}
+		}
+	}
+	if byGrid != c.GridChecks {
+		t.Errorf("%d checks by the grid worker, summary %d", byGrid, c.GridChecks)
+	}
+
+	// The county measure: taken on 02-09, ended by its three negative
+	// rounds at the last result of 02-13, audited with the rounds.
+	ms, err := a.AreaMeasures(ctx, commander)
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("measures: %+v %v", ms, err)
+	}
+	m := ms[0]
+	if m.Jurisdiction != Debao || m.Reason != cordon.ReasonYellowOther || m.Rounds != 3 || m.Note != MeasureNote ||
+		cordon.ChinaDay(m.From) != "2022-02-09" || cordon.ChinaDay(m.EndedAt) != "2022-02-13" || !m.EndedAt.Equal(c.Measure.EndedAt) {
+		t.Errorf("the measure: %+v", m)
+	}
+	ends, err := a.AuditLog(ctx, app.System, cordon.AuditFilter{Action: "measure.end"})
+	if err != nil || len(ends) != 1 || ends[0].Username != "system" || !strings.HasPrefix(ends[0].Reason, "3 negative rounds") {
+		t.Fatalf("the measure's end in the audit log: %+v %v", ends, err)
+	}
+	for _, r := range c.MeasureRounds {
+		if !strings.Contains(ends[0].Reason, r.Name) {
+			t.Errorf("the audit reason %q does not name %s", ends[0].Reason, r.Name)
+		}
+		p, err := a.RoundProgress(ctx, app.System, r.ID, Debao, 1)
+		if err != nil || p.Sampled < 500 || p.Tubes > 300 || p.TubesResulted != p.Tubes || p.PositiveTubes != 0 {
+			t.Errorf("%s: %+v %v", r.Name, p.Tally, err)
+		}
+		if rr, _ := a.Round(ctx, app.System, r.ID); !rr.Closed {
+			t.Errorf("%s is open", r.Name)
+		}
+	}
+	// Its end is a lab upload's, after the third round closed.
+	uploaded := false
+	for _, up := range sum.Uploads {
+		uploaded = uploaded || up.At.Equal(m.EndedAt)
+	}
+	if !uploaded || m.EndedAt.Before(feb(13, 16, 0)) {
+		t.Errorf("the measure ended %v, not with a result of the third round", m.EndedAt)
+	}
+	if c.CodesFeb10[cordon.Green] != 0 || c.CodesFeb10[cordon.Yellow] < 200 || c.CodesAtEnd[cordon.Green] < 200 {
+		t.Errorf("德保县's codes on 02-10 %v, at the end %v", c.CodesFeb10, c.CodesAtEnd)
+	}
+
+	// A resident with nothing else on their code: yellow from the
+	// measure's start, green from its end; yellow on 02-10, green now.
+	var resident int64
+	for _, p := range residentsOf(t, a) {
+		h, err := a.HealthCodeHistory(ctx, commander, p, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(h) == 2 {
+			if h[0].Color != cordon.Yellow || !h[0].At.Equal(m.From) || h[1].Color != cordon.Green || !h[1].At.Equal(m.EndedAt) {
+				t.Fatalf("a resident's code history: %+v", h)
+			}
+			resident = p
+			break
+		}
+	}
+	if resident == 0 {
+		t.Fatal("no resident's code history is the measure's alone")
+	}
+	codeAt := func(at time.Time, person int64) cordon.HealthCodeStatus {
+		t.Helper()
+		clock.set(at)
+		defer clock.set(final)
+		code, err := a.HealthCode(ctx, commander, person, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return code
+	}
+	if code := codeAt(feb(10, 12, 0), resident); code.Color != cordon.Yellow || !slices.Equal(code.Reasons, []cordon.CodeReason{cordon.ReasonYellowOther}) {
+		t.Errorf("the resident's code on 02-10: %+v", code)
+	}
+	if code := codeAt(time.Now(), resident); code.Color != cordon.Green {
+		t.Errorf("the resident's code now: %+v", code)
+	}
+
+	// Companions of the index case, not his contacts, yellow (B3) from
+	// his companion search.
+	if c.Marked == 0 {
+		t.Fatal("no companion marked")
+	}
+	found, err := a.Companions(ctx, epi, app.CompanionQuery{CaseID: sum.IndexCase.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	marked := 0
+	for _, cp := range found.Companions {
+		marks, err := a.CodeMarks(ctx, epi, cp.PersonID)
+		if err != nil || len(marks) == 0 {
+			continue
+		}
+		marked++
+		if cp.ContactID != 0 || marks[0].Reason != cordon.ReasonCompanion || marks[0].Source != fmt.Sprintf("case:%d", sum.IndexCase.ID) {
+			t.Errorf("companion %s: contact %d, marks %+v", cp.Name, cp.ContactID, marks)
+		}
+		if code := codeAt(feb(5, 12, 0), cp.PersonID); code.Color != cordon.Yellow || !slices.Contains(code.Reasons, cordon.ReasonCompanion) {
+			t.Errorf("companion %s on 02-05: %+v", cp.Name, code)
+		}
+	}
+	if marked != c.Marked {
+		t.Errorf("%d companions marked, summary %d", marked, c.Marked)
+	}
+}
+
+// residentsOf lists the registered people of 德保县.
+func residentsOf(t *testing.T, a *app.App) []int64 {
+	t.Helper()
+	ps, err := a.Persons(context.Background(), app.System, cordon.PersonFilter{Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []int64
+	for _, p := range ps {
+		if cordon.Within(p.Residence, Debao) {
+			out = append(out, p.ID)
+		}
+	}
+	return out
 }

@@ -38,10 +38,14 @@ var (
 	round1End   = feb(6, 12, 0) // 48 hours: "207,506 sampled by 02-06 noon"
 	round2Open  = feb(6, 8, 0)  // 德保县 announces its second round, from round1End
 	end         = feb(6, 16, 0) // the second round is four hours in
+	// final is where the replay ends on the scenario's clock: the county
+	// measure has ended, the close contacts of the banquet are at home.
+	final = feb(14, 20, 0)
 )
 
 // Testing is what Load's mass testing created: Baise's first round over
-// 德保县 and the start of the county's second.
+// 德保县 and the county's second; on the scenario's clock also the three
+// rounds of the county measure and the single tubes of the key groups.
 type Testing struct {
 	Round         cordon.Round // Baise's first round
 	Rounds        int
@@ -167,6 +171,9 @@ type screening struct {
 	cast       cast
 	tr         tracer
 	trace      Tracing
+
+	// Control and codes after the first days (control.go, measure.go).
+	ctl control
 }
 
 // event is something that happens at a time of the scenario.
@@ -248,7 +255,18 @@ type draw struct {
 	person *cordon.Person
 	typed  cordon.PersonInput
 	retest bool
-	ct     [2]float64 // cycle thresholds when the virus is in the sample
+	group  cordon.Group // of a single tube for a person under a control order
+	ct     [2]float64   // cycle thresholds when the virus is in the sample
+}
+
+// single is the group of a sample that goes into a tube of its own: a
+// retest (key group) or a test day of a control order; "" for a sample
+// that goes into the point's pool.
+func (d draw) single() cordon.Group {
+	if d.retest {
+		return cordon.GroupKey
+	}
+	return d.group
 }
 
 func (d draw) name() string {
@@ -310,7 +328,15 @@ func (s *screening) run(labActors map[string]cordon.Actor) error {
 		s.sites = append(s.sites, &site{SamplingPoint: p, prefix: pp.prefix, lab: labs[pp.lab], open: map[int64]*tube{}})
 	}
 	s.plan()
-	for t := round1Start.Add(sampleStep); !t.After(end); t = t.Add(sampleStep) {
+	last := end
+	if s.clock != nil {
+		// On the scenario's clock the replay goes on to the county
+		// measure's end; on real time it stops with the second round,
+		// as checks and arrivals cannot be dated days back.
+		last = final
+		s.scheduleControl()
+	}
+	for t := round1Start.Add(sampleStep); !t.After(last); t = t.Add(sampleStep) {
 		if err := s.runEvents(t); err != nil {
 			return err
 		}
@@ -331,6 +357,9 @@ func (s *screening) run(labActors map[string]cordon.Actor) error {
 				return err
 			}
 		}
+		if err := s.settle(); err != nil {
+			return fmt.Errorf("%s: %w", t.Format("01-02 15:04"), err)
+		}
 	}
 	if err := s.linkFamily(); err != nil {
 		return err
@@ -340,6 +369,11 @@ func (s *screening) run(labActors map[string]cordon.Actor) error {
 	}
 	if err := s.countContacts(); err != nil {
 		return err
+	}
+	if s.clock != nil {
+		if err := s.finishControl(); err != nil {
+			return err
+		}
 	}
 	s.sum.Rounds, s.sum.Points, s.sum.Labs = len(s.rounds), len(s.sites), len(s.labs)
 	s.sum.StillHeld = s.sum.Held - s.sum.Released - s.sum.Positives
@@ -507,8 +541,8 @@ func (s *screening) register(t time.Time) error {
 		}
 		in[i] = cordon.SampleInput{Key: fmt.Sprintf("%s-%d", tb.barcode, tb.filled), RoundID: tb.round, PointID: d.site.ID,
 			Table: tb.table, Tube: tb.barcode, PoolSize: tb.pool, CollectedAt: s.app(d.at)}
-		if d.retest {
-			in[i].Group = cordon.GroupKey
+		if g := d.single(); g != "" {
+			in[i].Group = g
 			tb.person = &d
 		}
 		if d.person != nil {
@@ -540,16 +574,16 @@ func (s *screening) register(t time.Time) error {
 // tubeFor finds the tube a sample goes into, opening one when needed.
 // Barcodes are pre-printed per point: KY000001, ...; single tubes KYS00001.
 func (s *screening) tubeFor(d draw) *tube {
-	st, round := d.site, s.rounds[d.round]
-	if !d.retest {
+	st, round, single := d.site, s.rounds[d.round], d.single()
+	if single == "" {
 		if tb := st.open[round.ID]; tb != nil {
 			return tb
 		}
 	}
 	tb := &tube{round: round.ID, site: st, pool: round.Modes[cordon.GroupGeneral]}
-	if d.retest {
+	if single != "" {
 		st.singles++
-		tb.barcode, tb.pool = fmt.Sprintf("%sS%05d", st.prefix, st.singles), round.Modes[cordon.GroupKey]
+		tb.barcode, tb.pool = fmt.Sprintf("%sS%05d", st.prefix, st.singles), round.Modes[single]
 	} else {
 		st.tubes++
 		tb.barcode = fmt.Sprintf("%s%06d", st.prefix, st.tubes)
