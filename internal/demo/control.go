@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -346,11 +347,7 @@ func (s *screening) temperature() float64 {
 // has a fever and a cough.
 func (s *screening) staffChecks(at time.Time, morning bool) error {
 	c := &s.ctl
-	ids := make([]int64, 0, len(c.stays))
-	for id := range c.stays {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
+	ids := slices.Sorted(maps.Keys(c.stays))
 	if c.fever == 0 && at.Day() == 7 && !morning {
 		for _, id := range ids {
 			if s.planned[id] == vCinema {
@@ -413,7 +410,7 @@ func (s *screening) goHome() error {
 	if err != nil {
 		return err
 	}
-	for id := range c.stays {
+	for _, id := range slices.Sorted(maps.Keys(c.stays)) {
 		if o, ok := orders[id]; !ok || o.Type != cordon.HomeMonitoring {
 			continue
 		}
@@ -434,11 +431,7 @@ func (s *screening) goHome() error {
 // their link.
 func (s *screening) homeChecks() error {
 	c := &s.ctl
-	ids := make([]int64, 0, len(c.home))
-	for id := range c.home {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
+	ids := slices.Sorted(maps.Keys(c.home))
 	start := s.clock.Now()
 	for i, id := range ids {
 		in := cordon.HealthCheckInput{PersonID: id, Temperature: s.temperature()}
@@ -467,11 +460,7 @@ func (s *screening) releaseDue() error {
 	if err != nil {
 		return err
 	}
-	ids := make([]int64, 0, len(orders))
-	for id := range orders {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
+	ids := slices.Sorted(maps.Keys(orders))
 	day := s.clock.Now().In(cordon.ChinaTime).Format(time.DateOnly)
 	for _, id := range ids {
 		if orders[id].EndsOn > day {
