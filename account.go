@@ -128,6 +128,7 @@ type AuditEntry struct {
 	Detail       string    `json:"detail,omitempty"`
 	RequestID    string    `json:"request_id,omitempty"`
 	Remote       string    `json:"remote,omitempty"`
+	Read         bool      `json:"read,omitempty"` // a read of personal data (kept packed, see store.Tx.AuditRead)
 }
 
 // AuditFilter selects audit entries for browsing.

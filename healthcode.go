@@ -259,15 +259,30 @@ func CodeAt(facts []CodeFact, t time.Time) (CodeColor, []CodeReason, []CodeFact)
 		reasons = append(reasons, f.Reason)
 	}
 	color, reasons := HealthCode(CodeFacts{Reasons: reasons})
-	if force != nil {
-		color = force.Force
-		if force.Reason != "" && !slices.Contains(reasons, force.Reason) {
-			reasons = append(reasons, force.Reason)
-			slices.Sort(reasons)
+	if force == nil {
+		return color, reasons, in
+	}
+	// The colour set by hand weighed the facts of its time; a fact that
+	// began after it is news, and makes the code worse if it is worse.
+	var news []CodeReason
+	for _, f := range in {
+		if f.Force == "" && f.From.After(force.From) {
+			news = append(news, f.Reason)
 		}
+	}
+	later, _ := HealthCode(CodeFacts{Reasons: news})
+	color = force.Force
+	if colorRank[later] > colorRank[color] {
+		color = later
+	}
+	if force.Reason != "" && !slices.Contains(reasons, force.Reason) {
+		reasons = append(reasons, force.Reason)
+		slices.Sort(reasons)
 	}
 	return color, reasons, in
 }
+
+var colorRank = map[CodeColor]int{Green: 0, Yellow: 1, Red: 2}
 
 // CodeChange is one change of colour or reasons in a code's history.
 type CodeChange struct {

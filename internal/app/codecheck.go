@@ -70,6 +70,9 @@ func (a *App) Check(ctx context.Context, actor cordon.Actor, in CheckInput) (Che
 		return CheckResult{}, err
 	}
 	now := a.now()
+	if err := checkScanTime(in.ScannedAt, now); err != nil {
+		return CheckResult{}, err
+	}
 	at := now
 	if !in.ScannedAt.IsZero() {
 		at = in.ScannedAt
@@ -99,7 +102,13 @@ func (a *App) Check(ctx context.Context, actor cordon.Actor, in CheckInput) (Che
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "check.scan", personRecord(e.id), "", venueRecord(venueID)+" "+string(out.Code.Color))
+		action := "check.scan"
+		if !in.ScannedAt.IsZero() {
+			action = "check.queued"
+		}
+		tx.AuditRead(cordon.AuditEntry{AccountID: actor.AccountID, Username: actor.Username, Action: action, Record: personRecord(e.id),
+			Jurisdiction: actor.Jurisdiction, Detail: venueRecord(venueID) + " " + string(out.Code.Color), RequestID: actor.RequestID, Remote: actor.Remote})
+		return nil
 	})
 	return out, err
 }

@@ -26,16 +26,18 @@ const (
 	CodeTokenTTL   = 2 * time.Minute
 	PrintedCodeTTL = 30 * 24 * time.Hour
 	// queuedCheckAge is how old a check queued by a verifier without a
-	// network may be when it is sent.
-	queuedCheckAge = 24 * time.Hour
+	// network may be when it is sent: as long as the server remembers the
+	// tokens it has seen.
+	queuedCheckAge = healthcode.Remember
 )
 
 // codeSigner holds the signer, built on first use from the key
 // generations in the database.
 type codeSigner struct {
-	mu   sync.Mutex
-	s    *healthcode.Signer
-	keys []CodeKey
+	mu      sync.Mutex
+	s       *healthcode.Signer
+	keys    []CodeKey
+	retired *healthcode.Signer // replaced by a rotation; its seen tokens pass on
 }
 
 // CodeKey is a published key that verifies health-code tokens, at
@@ -98,7 +100,8 @@ func (a *App) signer(ctx context.Context) (*healthcode.Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	cs.s, cs.keys = s, keys
+	s.Adopt(cs.retired)
+	cs.s, cs.keys, cs.retired = s, keys, nil
 	return s, nil
 }
 
@@ -136,7 +139,7 @@ func (a *App) RotateCodeKey(ctx context.Context, actor cordon.Actor) ([]CodeKey,
 		return nil, err
 	}
 	a.codeSigner.mu.Lock()
-	a.codeSigner.s = nil
+	a.codeSigner.retired, a.codeSigner.s = a.codeSigner.s, nil
 	a.codeSigner.mu.Unlock()
 	return a.CodeKeys(ctx)
 }
@@ -246,18 +249,13 @@ func (a *App) verifyCode(ctx context.Context, token string, scannedAt time.Time)
 		return CodeVerification{}, codeEntry{}, err
 	}
 	now := a.now()
-	var t healthcode.Token
-	switch {
-	case scannedAt.IsZero():
-		t, err = s.Verify(token, now)
-	case scannedAt.After(now.Add(healthcode.Skew)) || now.Sub(scannedAt) > queuedCheckAge:
-		err = cordon.Errorf(cordon.KindInvalid, "healthcode.scan_time_invalid", "a queued scan is sent within a day of scanning")
-	default:
-		t, err = healthcode.Parse(s.PublicKeys(), token, scannedAt)
-		if err == nil {
-			t, err = s.Owner(t)
-		}
+	if err := checkScanTime(scannedAt, now); err != nil {
+		return CodeVerification{Error: cordon.ErrorCode(err), Message: err.Error()}, codeEntry{}, nil
 	}
+	if scannedAt.IsZero() {
+		scannedAt = now
+	}
+	t, err := s.VerifyAt(token, scannedAt, now)
 	if err != nil {
 		if cordon.ErrorKind(err) == cordon.KindInternal {
 			return CodeVerification{}, codeEntry{}, err
@@ -279,6 +277,15 @@ func (a *App) verifyCode(ctx context.Context, token string, scannedAt time.Time)
 	return CodeVerification{Valid: true, Color: st.Color, Reasons: st.Reasons, Since: st.Since, InWindow: st.InWindow,
 		TokenColor: t.Color, Printed: t.Printed, IssuedAt: t.Issued, ExpiresAt: t.Expires, KeyID: t.KeyID,
 		PersonID: e.id, Name: cordon.MaskName(name)}, e, nil
+}
+
+// checkScanTime checks the time a verifier says it scanned a code while
+// offline (zero: now).
+func checkScanTime(at, now time.Time) error {
+	if !at.IsZero() && (at.After(now.Add(healthcode.Skew)) || now.Sub(at) > queuedCheckAge) {
+		return cordon.Errorf(cordon.KindInvalid, "healthcode.scan_time_invalid", "a queued scan is sent within 6 hours of scanning").WithField("scanned_at", "healthcode.scan_time_invalid")
+	}
+	return nil
 }
 
 // personName reads a person's name.

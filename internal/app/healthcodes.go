@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"cordon"
@@ -41,6 +42,11 @@ type codeBook struct {
 	stale    map[int64]uint64 // person → the epoch of their last change
 	epoch    uint64
 	measures []cordon.AreaMeasure
+	// measureGen counts installs of measures, so that a load that read
+	// them earlier does not overwrite a newer list; reloadMu orders reloads.
+	measureGen uint64
+	reloadMu   sync.Mutex
+	ready      atomic.Bool // loaded: lookups skip loadMu
 }
 
 func newCodeBook() *codeBook {
@@ -106,13 +112,16 @@ type codeEntry struct {
 // force within factHorizon, and the measures.
 func (a *App) loadCodes(ctx context.Context) error {
 	b := a.book
+	if b.ready.Load() {
+		return nil
+	}
 	b.loadMu.Lock()
 	defer b.loadMu.Unlock()
 	if b.loaded {
 		return nil
 	}
 	b.mu.Lock()
-	epoch := b.epoch
+	epoch, gen := b.epoch, b.measureGen
 	b.mu.Unlock()
 	homes := make([]store.PersonHome, 0, 1024)
 	facts := map[int64][]cordon.CodeFact{}
@@ -138,6 +147,23 @@ func (a *App) loadCodes(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Facts filed under a record merged into another are the survivor's.
+	mergedInto := map[int64]int64{}
+	for _, h := range homes {
+		if h.MergedInto != 0 {
+			mergedInto[h.ID] = h.MergedInto
+		}
+	}
+	for id, fs := range facts {
+		to := id
+		for hops := 0; hops < 8 && mergedInto[to] != 0; hops++ {
+			to = mergedInto[to]
+		}
+		if to != id {
+			facts[to] = append(facts[to], fs...)
+			delete(facts, id)
+		}
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, h := range homes {
@@ -151,8 +177,12 @@ func (a *App) loadCodes(ctx context.Context) error {
 		b.put(h, facts[h.ID], w)
 		delete(b.stale, h.ID)
 	}
-	b.measures = measures
+	if b.measureGen == gen {
+		b.measures = measures
+		b.measureGen++
+	}
 	b.loaded = true
+	b.ready.Store(true)
 	return nil
 }
 
@@ -448,52 +478,70 @@ func (a *App) CodeCounts(ctx context.Context, actor cordon.Actor, jurisdiction s
 	}
 	now := a.now()
 	b := a.book
-	b.mu.RLock()
-	// The codes of the book that lie in the jurisdiction, and the
-	// measures over each, computed once per place.
-	inside := make([]bool, len(b.codes))
-	over := make([][]cordon.CodeFact, len(b.codes))
-	for i, code := range b.codes {
-		if inside[i] = code != "" && cordon.Within(code, jurisdiction); inside[i] {
-			for _, m := range b.measures {
-				if cordon.Within(code, m.Jurisdiction) {
-					over[i] = append(over[i], m.Fact())
+	counts := map[cordon.CodeColor]int{cordon.Green: 0, cordon.Yellow: 0, cordon.Red: 0}
+	// Per interned place: inside the jurisdiction, and the measures over it.
+	var inside []bool
+	var over [][]cordon.CodeFact
+	places := func() {
+		for i := len(inside); i < len(b.codes); i++ {
+			code := b.codes[i]
+			in := code != "" && cordon.Within(code, jurisdiction)
+			var facts []cordon.CodeFact
+			if in {
+				for _, m := range b.measures {
+					if cordon.Within(code, m.Jurisdiction) {
+						facts = append(facts, m.Fact())
+					}
 				}
 			}
+			inside, over = append(inside, in), append(over, facts)
 		}
 	}
-	counts := map[cordon.CodeColor]int{cordon.Green: 0, cordon.Yellow: 0, cordon.Red: 0}
+	// In chunks, so that commits (which mark persons changed) and lookups
+	// are not held up behind a count of a whole city.
+	const chunk = 1 << 16
 	var stale []int64
-	for id, p := range b.places {
-		if p == (codePlace{}) || !inside[p.current] {
-			continue
+	for start := 0; ; start += chunk {
+		b.mu.RLock()
+		if start >= len(b.places) {
+			for id := range b.stale {
+				stale = append(stale, id)
+			}
+			b.mu.RUnlock()
+			break
 		}
-		pid := int64(id)
-		if _, merged := b.merged[pid]; merged {
-			continue
+		places()
+		for id := start; id < min(start+chunk, len(b.places)); id++ {
+			p := b.places[id]
+			pid := int64(id)
+			if _, ok := b.stale[pid]; ok || p == (codePlace{}) || !inside[p.current] {
+				continue // changed persons are counted below, once
+			}
+			if _, merged := b.merged[pid]; merged {
+				continue
+			}
+			facts := b.facts[pid]
+			if len(facts) == 0 && len(over[p.current]) == 0 {
+				counts[cordon.Green]++
+				continue
+			}
+			color, _, _ := cordon.CodeAt(append(slices.Clip(facts), over[p.current]...), now)
+			if w, ok := b.windows[pid]; ok && color == cordon.Yellow && !now.Before(w.From) && now.Before(w.Until) {
+				color = cordon.Green
+			}
+			counts[color]++
 		}
-		if _, ok := b.stale[pid]; ok {
-			stale = append(stale, pid)
-			continue
-		}
-		facts := b.facts[pid]
-		if len(facts) == 0 && len(over[p.current]) == 0 {
-			counts[cordon.Green]++
-			continue
-		}
-		color, _, _ := cordon.CodeAt(append(slices.Clip(facts), over[p.current]...), now)
-		if w, ok := b.windows[pid]; ok && color == cordon.Yellow && !now.Before(w.From) && now.Before(w.Until) {
-			color = cordon.Green
-		}
-		counts[color]++
+		b.mu.RUnlock()
 	}
-	b.mu.RUnlock()
 	for _, id := range stale {
 		e, err := a.codeEntry(ctx, id)
+		if cordon.ErrorKind(err) == cordon.KindNotFound {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
-		if cordon.Within(e.current, jurisdiction) {
+		if e.id == id && cordon.Within(e.current, jurisdiction) { // a merged record counts as its survivor
 			counts[a.codeOf(e, now).Color]++
 		}
 	}

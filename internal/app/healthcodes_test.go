@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -41,40 +42,31 @@ func TestHealthCodeFollowsFacts(t *testing.T) {
 		wantCode(t, c.codeOf(p.ID), cordon.Green)
 
 		r := c.add(closeTo(p.ID, c.index.ID, cordon.SituationHousehold, cst("2022-02-07 20:00")))
+		orders, err := c.app.PersonOrders(c.ctx, c.epi, p.ID, "")
+		if err != nil || len(orders) != 1 || orders[0].ContactID != r.ID {
+			t.Fatalf("the contact's order: %+v %v", orders, err)
+		}
+		order := "order:" + itoa(orders[0].ID)
 		got := c.codeOf(p.ID)
 		wantCode(t, got, cordon.Red, cordon.ReasonContact)
-		if len(got.Causes) == 0 || got.Causes[0].Cause != "contact:"+itoa(r.ID) || !got.Since.Equal(r.IdentifiedAt) {
-			t.Errorf("the code should name the contact record and start with it: %+v", got)
+		if len(got.Causes) != 1 || got.Causes[0].Cause != order || !got.Since.Equal(r.IdentifiedAt) {
+			t.Errorf("the code should name the contact's order and start with it: %+v", got)
 		}
 		wantCode(t, c.codeOf(c.index.PersonID), cordon.Red, cordon.ReasonInfection)
 
-		s.clock.Advance(24 * time.Hour)
-		if _, err := c.app.ControlContact(c.ctx, c.epi, r.ID, time.Time{}); err != nil {
-			t.Fatalf("ControlContact: %v", err)
-		}
-		if _, err := c.app.ReleaseContact(c.ctx, c.epi, r.ID, time.Time{}); err != nil {
-			t.Fatalf("ReleaseContact: %v", err)
-		}
-		// An order made from the contact may still colour the code; the
-		// contact's own reason must be gone.
-		for _, f := range c.codeOf(p.ID).Causes {
-			if f.Cause == "contact:"+itoa(r.ID) {
-				t.Errorf("a released contact still colours the code: %+v", f)
-			}
-		}
-		// The order made from the contact holds the code red until it ends.
-		orders, err := c.app.PersonOrders(c.ctx, c.epi, p.ID, "")
-		if err != nil || len(orders) != 1 {
-			t.Fatalf("the contact's order: %+v %v", orders, err)
-		}
+		// cn-9: 7 days centralised from the day after the exposure, then
+		// home health monitoring: yellow.
+		s.clock.Advance(cst("2022-02-15 10:00").Sub(s.clock.Now()))
+		wantCode(t, c.codeOf(p.ID), cordon.Yellow, cordon.ReasonYellowOther)
+
 		commander := s.account(cordon.RoleCommander, debao).Actor()
 		if _, err := c.app.ReleaseOrder(c.ctx, commander, orders[0].ID, app.ReleaseInput{Early: true, Reason: "核实为误判"}); err != nil {
 			t.Fatalf("ReleaseOrder: %v", err)
 		}
 		wantCode(t, c.codeOf(p.ID), cordon.Green)
 		h, err := c.app.HealthCodeHistory(c.ctx, c.epi, p.ID, "")
-		if err != nil || len(h) != 2 || h[0].Color != cordon.Red || !slices.Contains(h[0].Began, "contact:"+itoa(r.ID)) ||
-			h[1].Color != cordon.Green || !slices.Contains(h[1].Ended, "order:"+itoa(orders[0].ID)) {
+		if err != nil || len(h) != 3 || h[0].Color != cordon.Red || !slices.Contains(h[0].Began, order) ||
+			h[1].Color != cordon.Yellow || !h[1].At.Equal(cst("2022-02-15 00:00")) || h[2].Color != cordon.Green || !slices.Contains(h[2].Ended, order) {
 			t.Fatalf("history: %+v %v", h, err)
 		}
 		if reads := s.audit(cordon.AuditFilter{Action: "healthcode.read", Record: "person:" + itoa(p.ID)}); len(reads) < 3 {
@@ -150,17 +142,35 @@ func TestAreaMeasureUntilNegativeRounds(t *testing.T) {
 		if err != nil || counts[cordon.Red] != 1 || counts[cordon.Yellow] < 1 || counts[cordon.Green] != 0 {
 			t.Errorf("counts under the measure: %v %v", counts, err)
 		}
+		// Someone registered after the codes were loaded counts too.
+		s.person()
+		if again, err := s.app.CodeCounts(s.ctx, commander, debao); err != nil || again[cordon.Yellow] != counts[cordon.Yellow]+1 {
+			t.Errorf("counts after a new resident: %v, before %v (%v)", again, counts, err)
+		}
 		admin := s.account(cordon.RoleAdmin, "450000").Actor()
 		if got, err := s.app.HealthCode(s.ctx, admin, outsider.ID, ""); err != nil || got.Color != cordon.Green {
 			t.Errorf("a Nanning resident stays green: %+v %v", got, err)
 		}
 
+		// A round over one village does not count for the county.
+		village, err := s.app.CreateRound(s.ctx, app.System, cordon.RoundInput{Name: "福记村加密轮", Jurisdiction: debao, Areas: []string{fuji}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if acks := s.register(cordon.SampleInput{Key: "kv", RoundID: village.ID, PointID: s.point.ID, Tube: "V0001", PoolSize: 1,
+			Group: cordon.GroupKey, IDNumber: resident.IDNumber, Name: resident.Name}); acks[0].Status != cordon.SampleStored {
+			t.Fatalf("register: %+v", acks)
+		}
+		s.results(cordon.LabResultInput{Barcode: "V0001", Outcome: cordon.OutcomeNegative})
+		if err := s.app.CloseRound(s.ctx, app.System, village.ID); err != nil {
+			t.Fatal(err)
+		}
 		for i, tube := range []string{"M0209", "M0211"} {
 			s.negativeRound("第"+itoa(int64(i+2))+"轮", tube, resident)
 			s.clock.Advance(48 * time.Hour)
 		}
 		if ended, err := s.app.SettleMeasures(s.ctx); err != nil || len(ended) != 0 {
-			t.Fatalf("two negative rounds must not end the measure: %v %v", ended, err)
+			t.Fatalf("two negative rounds (and a village's) must not end the measure: %v %v", ended, err)
 		}
 		wantCode(t, c.codeOf(resident.ID), cordon.Yellow, cordon.ReasonYellowOther)
 		s.negativeRound("第四轮", "M0213", resident)
@@ -221,6 +231,17 @@ func TestHealthCodeByHand(t *testing.T) {
 			t.Errorf("revoked: %+v", got)
 		}
 		wantError(t, s.app.RevokeCodeMark(s.ctx, admin, g.ID, "再次撤销"), cordon.KindConflict, "healthcode.mark_revoked")
+
+		// A green by hand does not hide an infection found after it.
+		r := s.person()
+		if _, err := s.app.SetHealthCode(s.ctx, admin, r.ID, cordon.CodeMark{Force: cordon.Green, Note: "核实无风险", Until: s.clock.Now().Add(24 * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		s.clock.Advance(time.Hour)
+		c.openCase(r, "2022-02-10")
+		if got := c.codeOf(r.ID); got.Color != cordon.Red {
+			t.Errorf("a case after a green by hand: %+v", got)
+		}
 		_ = m
 	})
 }
@@ -268,7 +289,9 @@ func TestCodeTokens(t *testing.T) {
 		if err != nil {
 			t.Fatalf("PersonPass: %v", err)
 		}
-		_, err = s.app.OwnCode(s.ctx, pass[:len(pass)-2]+"AA")
+		tampered := []byte(pass)
+		tampered[3] ^= 'A' ^ 'B' // another base64url letter
+		_, err = s.app.OwnCode(s.ctx, string(tampered))
 		wantError(t, err, cordon.KindUnauthorized, "healthcode.pass_invalid")
 		own, err := s.app.OwnCode(s.ctx, pass)
 		if err != nil || own.Code.Color != cordon.Green || !strings.HasPrefix(own.Token, "HC1.") || own.ExpiresAt.Sub(own.IssuedAt) != app.CodeTokenTTL {
@@ -308,6 +331,19 @@ func TestCodeTokens(t *testing.T) {
 		// Queued offline within a day: verified at its scan time.
 		if v, _ := s.app.VerifyCode(s.ctx, officer, tok.Token, tok.IssuedAt.Add(time.Minute)); !v.Valid {
 			t.Errorf("a queued scan: %+v", v)
+		}
+		// ... once: the same token queued again is a replay, and a scan
+		// time outside the token's life or too old is refused.
+		if v, _ := s.app.VerifyCode(s.ctx, officer, tok.Token, tok.IssuedAt.Add(90*time.Second)); v.Valid || v.Error != "healthcode.replayed" {
+			t.Errorf("a queued scan sent twice: %+v", v)
+		}
+		late, _ := s.app.OwnCode(s.ctx, pass)
+		if v, _ := s.app.VerifyCode(s.ctx, officer, late.Token, late.ExpiresAt.Add(time.Hour)); v.Valid || v.Error != "healthcode.scan_time_invalid" {
+			t.Errorf("a scan time in the future: %+v", v)
+		}
+		s.clock.Advance(7 * time.Hour)
+		if v, _ := s.app.VerifyCode(s.ctx, officer, late.Token, late.IssuedAt); v.Valid || v.Error != "healthcode.scan_time_invalid" {
+			t.Errorf("a queued scan 7 hours old: %+v", v)
 		}
 
 		printed, err := s.app.PrintedCode(s.ctx, admin, p.ID)
@@ -384,6 +420,11 @@ func TestThreeCodeCheck(t *testing.T) {
 		if _, err := s.app.Check(s.ctx, officer, app.CheckInput{IDNumber: p.IDNumber, VenueCode: market.Code, Days: 3}); cordon.ErrorCode(err) != "check.days_invalid" {
 			t.Errorf("days: %v", err)
 		}
+		for _, at := range []time.Time{s.clock.Now().Add(72 * time.Hour), s.clock.Now().AddDate(-3, 0, 0)} {
+			if _, err := s.app.Check(s.ctx, officer, app.CheckInput{IDNumber: p.IDNumber, VenueCode: market.Code, ScannedAt: at}); cordon.ErrorCode(err) != "healthcode.scan_time_invalid" {
+				t.Errorf("a typed check scanned at %v: %v", at, err)
+			}
+		}
 		bad, err := s.app.Check(s.ctx, officer, app.CheckInput{Token: tok.Token, VenueCode: market.Code})
 		if err != nil || bad.Code.Valid || bad.Itinerary != nil {
 			t.Errorf("a replayed token records nothing: %+v %v", bad, err)
@@ -433,6 +474,27 @@ func TestCompanionsTurnYellow(t *testing.T) {
 		s.clock.Advance(app.CompanionMarkDays * 24 * time.Hour)
 		if got, _ := s.app.HealthCode(s.ctx, epi, comp.ID, ""); got.Color != cordon.Green {
 			t.Errorf("after %d days: %+v", app.CompanionMarkDays, got)
+		}
+	})
+}
+
+// A merge keeps the facts of both records: a case filed under the record
+// merged away still makes the survivor red.
+func TestHealthCodeAfterMerge(t *testing.T) {
+	onBothDatabases(t, func(t *testing.T, s *testingSetup) {
+		c := newContactSetup(t, s, "cn-9")
+		keep := s.person()
+		wantCode(t, c.codeOf(keep.ID), cordon.Green)
+		admin := s.account(cordon.RoleAdmin, debao).Actor()
+		if err := s.app.MergePersons(s.ctx, admin, keep.ID, c.index.PersonID, "同一人"); err != nil {
+			t.Fatalf("MergePersons: %v", err)
+		}
+		wantCode(t, c.codeOf(keep.ID), cordon.Red, cordon.ReasonInfection)
+		// And after a restart, when the codes are loaded in bulk.
+		fresh := app.New(s.db, s.app.Directory(), s.cfg, slog.New(slog.DiscardHandler), app.WithClock(s.clock.Now))
+		got, err := fresh.HealthCode(s.ctx, c.epi, keep.ID, "")
+		if err != nil || got.Color != cordon.Red {
+			t.Errorf("loaded in bulk after the merge: %+v %v", got, err)
 		}
 	})
 }

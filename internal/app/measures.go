@@ -2,8 +2,10 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"cordon"
@@ -110,7 +112,11 @@ func (a *App) measure(ctx context.Context, id int64) (cordon.AreaMeasure, error)
 	return cordon.AreaMeasure{}, cordon.Errorf(cordon.KindNotFound, "measure.not_found", "no such measure")
 }
 
+// reloadMeasures reads the measures again after a change; reloads run one
+// at a time, so the last installed is the newest read.
 func (a *App) reloadMeasures(ctx context.Context) error {
+	a.book.reloadMu.Lock()
+	defer a.book.reloadMu.Unlock()
 	var ms []cordon.AreaMeasure
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
@@ -122,6 +128,7 @@ func (a *App) reloadMeasures(ctx context.Context) error {
 	}
 	a.book.mu.Lock()
 	a.book.measures = ms
+	a.book.measureGen++
 	a.book.mu.Unlock()
 	return nil
 }
@@ -140,6 +147,7 @@ func (a *App) SettleMeasures(ctx context.Context) ([]int64, error) {
 	all := a.book.measures
 	a.book.mu.RUnlock()
 	var ended []int64
+	var errs []error
 	for _, m := range all {
 		if m.Rounds == 0 || !m.EndedAt.IsZero() {
 			continue
@@ -154,7 +162,10 @@ func (a *App) SettleMeasures(ctx context.Context) ([]int64, error) {
 			clean, last := 0, time.Time{}
 			var names []string
 			for _, r := range rounds {
-				if r.Pending > 0 || r.Tubes == 0 {
+				if r.Tubes == 0 || r.LastAt.Before(m.From) {
+					continue // no one of the area sampled, or all found before the measure
+				}
+				if r.Pending > 0 {
 					break // rounds count in order: wait for this one
 				}
 				if r.Positive > 0 {
@@ -171,7 +182,7 @@ func (a *App) SettleMeasures(ctx context.Context) ([]int64, error) {
 			if clean < m.Rounds {
 				return nil
 			}
-			note := fmt.Sprintf("%d negative rounds: %v", clean, names)
+			note := fmt.Sprintf("连续%d轮核酸检测阴性：%s", clean, strings.Join(names, "、"))
 			if err := tx.EndAreaMeasure(ctx, m.ID, last, note); err != nil {
 				return err
 			}
@@ -180,13 +191,13 @@ func (a *App) SettleMeasures(ctx context.Context) ([]int64, error) {
 				Jurisdiction: m.Jurisdiction, Reason: note})
 		})
 		if err != nil {
-			return ended, err
+			errs = append(errs, fmt.Errorf("measure %d: %w", m.ID, err))
 		}
 	}
 	if len(ended) > 0 {
-		return ended, a.reloadMeasures(ctx)
+		errs = append(errs, a.reloadMeasures(ctx))
 	}
-	return nil, nil
+	return ended, errors.Join(errs...)
 }
 
 func measureRecord(id int64) string { return "measure:" + strconv.FormatInt(id, 10) }

@@ -312,7 +312,7 @@ func (a *App) PersonHistory(ctx context.Context, actor cordon.Actor, id int64) (
 	// everyone else sees the record's changes.
 	changes := out[:0]
 	for _, e := range out {
-		if e.Action != "person.read" && e.Action != "person.lookup" && e.Action != "person.list" {
+		if !e.Read && e.Action != "person.read" && e.Action != "person.lookup" && e.Action != "person.list" {
 			changes = append(changes, e)
 		}
 	}

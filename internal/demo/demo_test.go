@@ -774,7 +774,7 @@ func TestQuarantineOrdersAndCodes(t *testing.T) {
 		t.Errorf("the measure: %+v", m)
 	}
 	ends, err := a.AuditLog(ctx, app.System, cordon.AuditFilter{Action: "measure.end"})
-	if err != nil || len(ends) != 1 || ends[0].Username != "system" || !strings.HasPrefix(ends[0].Reason, "3 negative rounds") {
+	if err != nil || len(ends) != 1 || ends[0].Username != "system" || !strings.HasPrefix(ends[0].Reason, "连续3轮核酸检测阴性") {
 		t.Fatalf("the measure's end in the audit log: %+v %v", ends, err)
 	}
 	for _, r := range c.MeasureRounds {

@@ -163,7 +163,19 @@ func Parse(keys map[byte]ed25519.PublicKey, token string, now time.Time) (Token,
 // Verify is Parse by the signer, which also learns whose token it is and
 // refuses a dynamic token presented before (a screenshot passed on).
 func (s *Signer) Verify(token string, now time.Time) (Token, error) {
-	t, err := Parse(s.PublicKeys(), token, now)
+	return s.VerifyAt(token, now, now)
+}
+
+// Remember is how long past its expiry the signer remembers a dynamic
+// token it has seen, so that a scan queued by an offline verifier and sent
+// later cannot present it again.
+const Remember = 6 * time.Hour
+
+// VerifyAt is Verify of a token scanned at `at` (before now) by a verifier
+// that was offline: its validity is judged at the scan, its replay against
+// every presentation seen.
+func (s *Signer) VerifyAt(token string, at, now time.Time) (Token, error) {
+	t, err := Parse(s.PublicKeys(), token, at)
 	if err != nil {
 		return t, err
 	}
@@ -178,10 +190,10 @@ func (s *Signer) Verify(token string, now time.Time) (Token, error) {
 	binary.BigEndian.PutUint32(key[16:], t.nonce)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// Forget expired tokens now and then, not on every call.
+	// Forget old tokens now and then, not on every call.
 	if s.calls++; s.calls%4096 == 0 {
 		for k, until := range s.seen {
-			if now.After(until.Add(Skew)) {
+			if now.After(until) {
 				delete(s.seen, k)
 			}
 		}
@@ -189,8 +201,23 @@ func (s *Signer) Verify(token string, now time.Time) (Token, error) {
 	if _, again := s.seen[key]; again {
 		return t, cordon.Errorf(cordon.KindConflict, "healthcode.replayed", "this code was shown before: refresh it")
 	}
-	s.seen[key] = t.Expires
+	s.seen[key] = t.Expires.Add(Skew + Remember)
 	return t, nil
+}
+
+// Adopt takes over the tokens another signer has seen: a new key
+// generation must not forget the presentations of the old.
+func (s *Signer) Adopt(old *Signer) {
+	if old == nil || old == s {
+		return
+	}
+	old.mu.Lock()
+	defer old.mu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, v := range old.seen {
+		s.seen[k] = v
+	}
 }
 
 // Owner learns whose a parsed token is, without the replay check: for a

@@ -61,32 +61,22 @@ func (tx *Tx) flushReads(ctx context.Context) error {
 	return err
 }
 
-// auditIDs takes n ids of the audit log's sequence: on SQLite from a
-// counter kept by the one write connection (read once from both tables),
-// on PostgreSQL from the identity sequence of audit_log.
+// auditIDs takes n ids of the audit log's sequence: on SQLite from the
+// audit_seq row, under the write lock; on PostgreSQL from the identity
+// sequence of audit_log.
 func (tx *Tx) auditIDs(ctx context.Context, n int) ([]int64, error) {
 	if tx.db.dialect.name() != "sqlite" {
 		ids, err := column[int64](tx, ctx, "SELECT nextval(pg_get_serial_sequence('audit_log', 'id')) FROM generate_series(1, ?)", n)
 		slices.Sort(ids)
 		return ids, err
 	}
-	seq := &tx.db.auditSeq
-	seq.Lock()
-	defer seq.Unlock()
-	if !seq.loaded {
-		var a, b int64
-		if err := tx.queryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM audit_log").Scan(&a); err != nil {
-			return nil, err
-		}
-		if err := tx.queryRow(ctx, "SELECT COALESCE(MAX(last_id), 0) FROM audit_packs").Scan(&b); err != nil {
-			return nil, err
-		}
-		seq.next, seq.loaded = max(a, b)+1, true
+	var next int64
+	if err := tx.queryRow(ctx, "UPDATE audit_seq SET next = next + ? RETURNING next", n).Scan(&next); err != nil {
+		return nil, err
 	}
 	ids := make([]int64, n)
 	for i := range ids {
-		ids[i] = seq.next
-		seq.next++
+		ids[i] = next - int64(n) + int64(i)
 	}
 	return ids, nil
 }
@@ -197,6 +187,7 @@ func (tx *Tx) packedReads(ctx context.Context, scope Scope, f cordon.AuditFilter
 			return nil, fmt.Errorf("store: audit pack up to %d: %w", last, err)
 		}
 		for _, e := range entries {
+			e.Read = true
 			if scope.Contains(e.Jurisdiction) && (f.Username == "" || e.Username == f.Username) && (f.Action == "" || e.Action == f.Action) &&
 				(f.Record == "" || e.Record == f.Record) && (f.Since.IsZero() || !e.At.Before(f.Since)) &&
 				(f.Until.IsZero() || e.At.Before(f.Until)) && (f.Before == 0 || e.ID < f.Before) {

@@ -29,3 +29,43 @@ func BenchmarkAuditRead(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "entries/s")
 }
+
+// Two processes on one SQLite file (a server and `cordon user add`) take
+// audit ids from the same sequence: rows and packed reads never share one.
+func TestAuditIDsAcrossHandles(t *testing.T) {
+	path := t.TempDir() + "/shared.db"
+	dbs := []*store.DB{openSQLiteAt(t, path), openSQLiteAt(t, path)}
+	ctx := context.Background()
+	for i := range 6 {
+		db := dbs[i%2]
+		err := db.Transact(ctx, func(tx *store.Tx) error {
+			e := cordon.AuditEntry{Username: "u", Action: "person.read", Record: "person:1", Jurisdiction: "451024"}
+			if i%3 == 0 {
+				e.Action = "person.create"
+				return tx.Audit(ctx, e)
+			}
+			tx.AuditRead(e)
+			tx.AuditRead(e)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var all []cordon.AuditEntry
+	err := dbs[0].Read(ctx, func(tx *store.Tx) error {
+		var err error
+		all, err = tx.AuditLog(ctx, store.Everywhere, cordon.AuditFilter{})
+		return err
+	})
+	seen := map[int64]bool{}
+	for _, e := range all {
+		if seen[e.ID] {
+			t.Errorf("id %d twice", e.ID)
+		}
+		seen[e.ID] = true
+	}
+	if err != nil || len(all) != 10 {
+		t.Errorf("%d entries, want 10: %v", len(all), err)
+	}
+}

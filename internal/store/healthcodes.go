@@ -66,10 +66,11 @@ func (tx *Tx) PersonHomeOf(ctx context.Context, id int64) (PersonHome, error) {
 // condition on the person ("= ?" for one person; everyone otherwise) and
 // the earliest end worth reading.
 const (
-	caseFactsQ = `SELECT c.person_id, c.id, c.classification, c.outcome, c.detected_at,
+	caseFactsQ = `SELECT p.id, c.id, c.classification, c.outcome, c.detected_at,
 		(SELECT MIN(h.at) FROM case_history h WHERE h.case_id = c.id AND h.field = 'outcome' AND h.to_value <> '')
-		FROM cases c WHERE c.person_id IS NOT NULL`
-	contactFactsQ = `SELECT person_id, id, identified_at, COALESCE(released_at, became_case_at)
+		FROM cases c JOIN persons p ON p.id = c.person_id OR (c.person_id IS NULL AND p.doc_index = c.doc_index) WHERE 1=1`
+	contactFactsQ = `SELECT person_id, id, identified_at, released_at, became_case_at,
+		(SELECT MIN(o.created_at) FROM control_orders o WHERE o.contact_id = contacts.id AND o.status <> 'cancelled')
 		FROM contacts WHERE person_id IS NOT NULL AND merged_into IS NULL`
 	holdFactsQ = `SELECT p.id, h.id, h.placed_at, h.closed_at FROM holds h JOIN persons p ON p.doc_index = h.doc_index
 		WHERE h.kind = 'retest'`
@@ -101,13 +102,15 @@ func (tx *Tx) AllCodeFacts(ctx context.Context, since time.Time, fact func(int64
 
 // codeFacts reads the facts of one person, or of everyone when personID is 0.
 func (tx *Tx) codeFacts(ctx context.Context, personID int64, fact func(int64, cordon.CodeFact), window func(int64, cordon.CodeWindowGrant)) error {
+	// One person's facts include those filed under records merged into
+	// them.
 	var args []any
 	cond := func(col string) string {
 		if personID == 0 {
 			return ""
 		}
-		args = []any{personID}
-		return " AND " + col + " = ?"
+		args = []any{personID, personID}
+		return " AND " + col + " IN (SELECT id FROM persons WHERE id = ? OR merged_into = ?)"
 	}
 	scan := func(q string, each func(*sql.Rows) error) error {
 		rows, err := tx.query(ctx, q, args...)
@@ -122,7 +125,7 @@ func (tx *Tx) codeFacts(ctx context.Context, personID int64, fact func(int64, co
 		}
 		return rows.Err()
 	}
-	err := scan(caseFactsQ+cond("c.person_id"), func(r *sql.Rows) error {
+	err := scan(caseFactsQ+cond("p.id"), func(r *sql.Rows) error {
 		var pid, id int64
 		var class cordon.Classification
 		var outcome cordon.CaseOutcome
@@ -149,9 +152,20 @@ func (tx *Tx) codeFacts(ctx context.Context, personID int64, fact func(int64, co
 	}
 	err = scan(contactFactsQ+cond("person_id"), func(r *sql.Rows) error {
 		var pid, id int64
-		var from, until time.Time
-		if err := r.Scan(&pid, &id, timeCol{&from}, timeCol{&until}); err != nil {
+		var from, released, becameCase, ordered time.Time
+		if err := r.Scan(&pid, &id, timeCol{&from}, timeCol{&released}, timeCol{&becameCase}, timeCol{&ordered}); err != nil {
 			return err
+		}
+		// A contact is red until released or a case; once an order is made
+		// for it, the order's phases say what the code is (yellow at home).
+		var until time.Time
+		for _, t := range []time.Time{released, becameCase, ordered} {
+			if !t.IsZero() && (until.IsZero() || t.Before(until)) {
+				until = t
+			}
+		}
+		if !until.IsZero() && !until.After(from) {
+			return nil
 		}
 		fact(pid, cordon.CodeFact{Reason: cordon.ReasonContact, From: from, Until: until, Cause: "contact:" + strconv.FormatInt(id, 10)})
 		return nil
@@ -168,10 +182,11 @@ func (tx *Tx) codeFacts(ctx context.Context, personID int64, fact func(int64, co
 		if err := json.Unmarshal([]byte(phases), &o.Phases); err != nil {
 			return fmt.Errorf("store: order %d phases: %w", o.ID, err)
 		}
-		// An order colours the code from when it was made, not from the
-		// first day of its plan, which may lie before.
-		for _, f := range o.CodeFacts() {
-			if f.From.Before(o.CreatedAt) {
+		// An order colours the code from when it was made: not from the
+		// first day of its plan, which may lie before, nor only from the
+		// day after the exposure, which may lie after.
+		for i, f := range o.CodeFacts() {
+			if i == 0 || f.From.Before(o.CreatedAt) {
 				f.From = o.CreatedAt
 			}
 			if f.Until.IsZero() || f.Until.After(f.From) {
@@ -311,7 +326,8 @@ func (tx *Tx) AreaMeasures(ctx context.Context) ([]cordon.AreaMeasure, error) {
 }
 
 // MeasureRound is what a round found inside an area: tubes still without a
-// result, positive tubes, and when the last result came.
+// result (an invalid result waits for the tube sampled again), positive
+// tubes, and when the last result came.
 type MeasureRound struct {
 	Round    cordon.Round
 	Tubes    int
@@ -320,8 +336,8 @@ type MeasureRound struct {
 	LastAt   time.Time
 }
 
-// MeasureRounds tallies the closed rounds started at or after from whose
-// area overlaps the jurisdiction, inside it, oldest first.
+// MeasureRounds tallies the closed rounds started at or after from that
+// cover the whole jurisdiction, inside it, oldest first.
 func (tx *Tx) MeasureRounds(ctx context.Context, jurisdiction string, from time.Time) ([]MeasureRound, error) {
 	rounds, err := tx.Rounds(ctx, RoundFilter{Overlapping: jurisdiction, Limit: MaxLimit})
 	if err != nil {
@@ -331,11 +347,11 @@ func (tx *Tx) MeasureRounds(ctx context.Context, jurisdiction string, from time.
 	var out []MeasureRound
 	for i := len(rounds) - 1; i >= 0; i-- {
 		r := rounds[i]
-		if !r.Closed || r.StartsAt.Before(from) || !(r.Covers(jurisdiction) || cordon.Within(r.Jurisdiction, jurisdiction)) {
+		if !r.Closed || r.StartsAt.Before(from) || !r.Covers(jurisdiction) {
 			continue
 		}
 		t := MeasureRound{Round: r}
-		err := tx.queryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN result = '' THEN 1 ELSE 0 END), 0),
+		err := tx.queryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN result IN ('negative', 'positive') THEN 0 ELSE 1 END), 0),
 			COALESCE(SUM(CASE WHEN result = 'positive' THEN 1 ELSE 0 END), 0), MAX(resulted_at)
 			FROM tubes WHERE round_id = ? AND `+w, append([]any{r.ID}, args...)...).Scan(&t.Tubes, &t.Pending, &t.Positive, timeCol{&t.LastAt})
 		if err != nil {

@@ -63,6 +63,7 @@ func (tx *Tx) scanPerson(sc interface{ Scan(...any) error }) (cordon.Person, err
 func (tx *Tx) CreatePerson(ctx context.Context, p *cordon.Person, createdBy int64) error {
 	idx := tx.db.docIndex(p.DocType, p.IDNumber)
 	p.CreatedAt, p.UpdatedAt, p.Version = tx.Now, tx.Now, 1
+	defer func() { tx.TouchPerson(p.ID) }() // a case or hold filed under the document may await them
 	var id int64
 	err := tx.queryRow(ctx, `INSERT INTO persons (
 		name,

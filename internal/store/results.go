@@ -253,7 +253,15 @@ func (tx *Tx) resultEffects(ctx context.Context, t cordon.Tube, r *cordon.LabRes
 		return err
 	}
 	for _, m := range ms {
-		tx.TouchPerson(m.personID.Int64)
+		id := m.personID.Int64
+		if !m.personID.Valid {
+			// Sampled before registering: the person, if registered
+			// since, is found by the document.
+			if found, err := tx.personIDByIndex(ctx, m.index); err == nil {
+				id = found
+			}
+		}
+		tx.TouchPerson(id)
 	}
 	hold := func(m member, kind cordon.HoldKind) error {
 		res, err := tx.exec(ctx, `INSERT INTO holds (kind, status, person_id, doc_index, doc_cipher, name, area, round_id, tube_id, placed_at)

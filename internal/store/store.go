@@ -48,12 +48,6 @@ type DB struct {
 	// writeStmts are statements kept prepared on SQLite's one write
 	// connection across transactions; wanted are those to prepare once the
 	// connection is free.
-	// auditSeq numbers SQLite's audit entries, rows and packed reads alike.
-	auditSeq struct {
-		sync.Mutex
-		next   int64
-		loaded bool
-	}
 	writeStmts struct {
 		sync.Mutex
 		m      map[string]*sql.Stmt

@@ -21,3 +21,12 @@ CREATE TRIGGER audit_packs_no_delete BEFORE DELETE ON audit_packs
 BEGIN
 	SELECT RAISE(ABORT, 'audit_packs is append-only');
 END;
+
+-- The next id of the audit log's sequence, which rows and packed reads
+-- share. A transaction takes its ids here under SQLite's write lock, so two
+-- processes on one database (a server and `cordon user add`) never hand out
+-- the same id, and a rollback gives its ids back.
+CREATE TABLE audit_seq (
+	next INTEGER NOT NULL
+);
+INSERT INTO audit_seq (next) SELECT COALESCE(MAX(id), 0) + 1 FROM audit_log;
