@@ -318,10 +318,10 @@ func (a *App) Token(ctx context.Context, secret string) (cordon.Account, error) 
 	}
 	hash := auth.SecretHash(secret)
 	now := a.now()
-	if acct, ok := a.tokens.get(hash, now); ok {
+	acct, gen, ok := a.tokens.get(hash, now)
+	if ok {
 		return acct, nil
 	}
-	var acct cordon.Account
 	var tok cordon.Token
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
@@ -336,7 +336,7 @@ func (a *App) Token(ctx context.Context, secret string) (cordon.Account, error) 
 		if !tok.ExpiresAt.IsZero() && tok.ExpiresAt.Before(until) {
 			until = tok.ExpiresAt
 		}
-		a.tokens.put(hash, acct, until)
+		a.tokens.put(hash, acct, until, gen)
 	}
 	return acct, err
 }
@@ -348,8 +348,9 @@ func (a *App) Token(ctx context.Context, secret string) (cordon.Account, error) 
 const tokenCacheTTL = 5 * time.Second
 
 type tokenCache struct {
-	mu sync.Mutex
-	m  map[string]cachedToken
+	mu  sync.Mutex
+	m   map[string]cachedToken
+	gen uint64 // counts forgets: a token read before one is not kept
 }
 
 type cachedToken struct {
@@ -357,19 +358,22 @@ type cachedToken struct {
 	until time.Time
 }
 
-func (c *tokenCache) get(hash []byte, now time.Time) (cordon.Account, bool) {
+func (c *tokenCache) get(hash []byte, now time.Time) (cordon.Account, uint64, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t, ok := c.m[string(hash)]
 	if !ok || !now.Before(t.until) {
-		return cordon.Account{}, false
+		return cordon.Account{}, c.gen, false
 	}
-	return t.acct, true
+	return t.acct, c.gen, true
 }
 
-func (c *tokenCache) put(hash []byte, acct cordon.Account, until time.Time) {
+func (c *tokenCache) put(hash []byte, acct cordon.Account, until time.Time, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if gen != c.gen {
+		return // revoked or disabled meanwhile: read it again next time
+	}
 	if c.m == nil || len(c.m) > 10000 {
 		c.m = map[string]cachedToken{}
 	}
@@ -379,6 +383,7 @@ func (c *tokenCache) put(hash []byte, acct cordon.Account, until time.Time) {
 func (c *tokenCache) forget() {
 	c.mu.Lock()
 	c.m = nil
+	c.gen++
 	c.mu.Unlock()
 }
 

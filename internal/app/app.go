@@ -70,6 +70,7 @@ type App struct {
 	// and checks their tokens (healthcodes.go, codetokens.go).
 	book       *codeBook
 	codeSigner codeSigner
+	passTries  passTries
 	// tokens remembers resolved API tokens for a few seconds.
 	tokens tokenCache
 	// purgeFrom is the first scan-in day the purge has not settled.

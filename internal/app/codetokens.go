@@ -316,11 +316,26 @@ func (a *App) passMAC(body []byte) []byte {
 // register and returns the pass that opens their own code. A wrong pair
 // reads exactly like an unknown person.
 func (a *App) PersonPass(ctx context.Context, idNumber, phone string) (string, error) {
+	sum := sha256.Sum256([]byte(strings.ToUpper(strings.TrimSpace(idNumber))))
+	key := string(sum[:])
+	if a.passTries.locked(key, a.now()) {
+		return "", cordon.Errorf(cordon.KindRateLimited, "healthcode.identity_locked", "too many wrong tries for this identity number: wait 15 minutes")
+	}
 	var id int64
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		p, err := a.publicPerson(ctx, tx, "healthcode", idNumber, phone)
 		id = p.ID
 		return err
+	})
+	if cordon.ErrorKind(err) == cordon.KindNotFound {
+		a.passTries.fail(key, a.now())
+	}
+	if err != nil {
+		return "", err
+	}
+	err = a.db.BatchAppend(ctx, func(tx *store.Tx) error {
+		tx.AuditRead(cordon.AuditEntry{Username: "public", Action: "healthcode.pass", Record: personRecord(id)})
+		return nil
 	})
 	if err != nil {
 		return "", err
@@ -329,6 +344,46 @@ func (a *App) PersonPass(ctx context.Context, idNumber, phone string) (string, e
 	binary.BigEndian.PutUint64(body, uint64(id))
 	binary.BigEndian.PutUint64(body[8:], uint64(a.now().Add(passTTL).Unix()))
 	return base64.RawURLEncoding.EncodeToString(append(body, a.passMAC(body)...)), nil
+}
+
+// passTries counts wrong identity-number-and-phone pairs per identity
+// number: after passMaxTries within passLockout, that number is refused
+// for passLockout, so that the 10,000 phones a masked 138****1234 leaves
+// cannot be tried.
+type passTries struct {
+	mu sync.Mutex
+	m  map[string]passTry
+}
+
+type passTry struct {
+	n     int
+	first time.Time
+}
+
+const (
+	passMaxTries = 5
+	passLockout  = 15 * time.Minute
+)
+
+func (p *passTries) locked(key string, now time.Time) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	t, ok := p.m[key]
+	return ok && t.n >= passMaxTries && now.Sub(t.first) < passLockout
+}
+
+func (p *passTries) fail(key string, now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil || len(p.m) > 100000 {
+		p.m = map[string]passTry{}
+	}
+	t := p.m[key]
+	if now.Sub(t.first) >= passLockout {
+		t = passTry{first: now}
+	}
+	t.n++
+	p.m[key] = t
 }
 
 // passPerson opens a pass.

@@ -354,14 +354,16 @@ func (a *App) SetHealthCode(ctx context.Context, actor cordon.Actor, personID in
 	if err := m.Validate(now); err != nil {
 		return m, err
 	}
-	err := a.db.Transact(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Person(ctx, store.ScopeOf(actor), personID); err != nil {
-			return err
-		}
+	e, err := a.visibleCodeEntry(ctx, actor, personID)
+	if err != nil {
+		return m, err
+	}
+	m.PersonID = e.id // a record merged away: its survivor
+	err = a.db.Transact(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateCodeMark(ctx, &m, actor.AccountID); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "healthcode.set", personRecord(personID), m.Note, string(m.Force)+" "+string(m.Reason))
+		return audit(ctx, tx, actor, "healthcode.set", personRecord(m.PersonID), m.Note, string(m.Force)+" "+string(m.Reason))
 	})
 	return m, err
 }
@@ -412,7 +414,10 @@ func (a *App) CodeMarks(ctx context.Context, actor cordon.Actor, personID int64)
 		out, err = tx.CodeMarksOf(ctx, personID)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, a.recordRead(ctx, actor, "healthcode.marks", personRecord(personID), "", "")
 }
 
 // GrantCodeWindow gives a yellow-code holder the one-time window of 1–24 h

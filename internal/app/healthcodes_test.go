@@ -285,6 +285,14 @@ func TestCodeTokens(t *testing.T) {
 
 		_, err := s.app.PersonPass(s.ctx, p.IDNumber, "13900000000")
 		wantError(t, err, cordon.KindNotFound, "healthcode.identity_unknown")
+		// Guessing the phone stops after five wrong tries, for 15 minutes.
+		other := s.person()
+		for i := range 5 {
+			_, err = s.app.PersonPass(s.ctx, other.IDNumber, "1390000000"+itoa(int64(i)))
+			wantError(t, err, cordon.KindNotFound, "healthcode.identity_unknown")
+		}
+		_, err = s.app.PersonPass(s.ctx, other.IDNumber, other.Phone)
+		wantError(t, err, cordon.KindRateLimited, "healthcode.identity_locked")
 		pass, err := s.app.PersonPass(s.ctx, strings.ToLower(p.IDNumber), p.Phone)
 		if err != nil {
 			t.Fatalf("PersonPass: %v", err)
