@@ -48,8 +48,12 @@ func runBench(ctx context.Context, env *environment, args []string) error {
 	fs.IntVar(&tb.clients, "devices", 4, "registration devices sending at once")
 	fs.IntVar(&tb.points, "points", 2000, "sampling points, one per village of the city")
 	fs.IntVar(&tb.positive, "positive-one-in", 100, "one tube in this many is positive")
+	trivialAddr := fs.String("serve-trivial", "", "serve the trivial handler the codes suite compares with, on this address, until stopped (the suite starts it)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *trivialAddr != "" {
+		return serveTrivial(ctx, *trivialAddr)
 	}
 	if *suite != "all" && *suite != "persons" && *suite != "testing" && *suite != "scanins" && *suite != "codes" {
 		return usageError{"--suite must be persons, testing, scanins, codes or all"}

@@ -9,6 +9,8 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -75,21 +77,37 @@ func (b *codeBench) run(ctx context.Context) error {
 		tokens[i], _ = json.Marshal(map[string]string{"token": t.Token})
 	}
 
-	// A trivial handler on this machine, driven by the same client.
+	// A trivial handler in a process of its own, like the server, driven
+	// by the same client.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
-	trivial := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"color":"green","reasons":[]}`)
-	})}
-	go trivial.Serve(ln)
+	addr := ln.Addr().String()
+	ln.Close()
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	trivial := exec.CommandContext(ctx, self, "bench", "--serve-trivial", addr)
+	trivial.Stderr = b.log
+	if err := trivial.Start(); err != nil {
+		return err
+	}
+	defer func() { trivial.Process.Signal(os.Interrupt); trivial.Wait() }()
+	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
+		if resp, err := c.http.Get("http://" + addr + "/x"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Since(start) > 10*time.Second {
+			return fmt.Errorf("bench: the trivial server did not start")
+		}
+	}
 	trivialRate, tlat := b.load(ctx, func(i int) (*http.Request, error) {
-		return http.NewRequestWithContext(ctx, "GET", "http://"+ln.Addr().String()+"/x", nil)
+		return http.NewRequestWithContext(ctx, "GET", "http://"+addr+"/x", nil)
 	}, c.http, 0)
-	trivial.Close()
-	fmt.Fprintf(b.out, "trivial net/http handler: %.0f requests/s, p50 %v p99 %v (%d clients)\n", trivialRate, pct(tlat, 50), pct(tlat, 99), b.clients)
+	fmt.Fprintf(b.out, "trivial net/http handler (own process): %.0f requests/s, p50 %v p99 %v (%d clients)\n", trivialRate, pct(tlat, 50), pct(tlat, 99), b.clients)
 
 	cpu0 := processCPU(srv.pid)
 	lookupRate, llat := b.load(ctx, func(i int) (*http.Request, error) {
@@ -241,4 +259,21 @@ func cpuPer(cpu time.Duration, rate float64, d time.Duration) time.Duration {
 		return 0
 	}
 	return (cpu / time.Duration(rate*d.Seconds())).Round(100 * time.Nanosecond)
+}
+
+// serveTrivial serves a constant JSON answer on addr until ctx ends: the
+// yardstick of the codes suite.
+func serveTrivial(ctx context.Context, addr string) error {
+	srv := &http.Server{Addr: addr, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"color":"green","reasons":[]}`)
+	})}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	if err := srv.ListenAndServe(); err != http.ErrServerClosed {
+		return err
+	}
+	return nil
 }

@@ -92,7 +92,7 @@ func (a *App) signer(ctx context.Context) (*healthcode.Signer, error) {
 			if now.After(pub.VerifyUntil) {
 				continue
 			}
-			older = append(older, healthcode.Key{ID: k.ID, Public: k.Public})
+			older = append(older, k) // private too: the server checks by signing again
 		}
 		keys = append(keys, pub)
 	}

@@ -19,6 +19,7 @@ import (
 	"crypto/cipher"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
@@ -66,10 +67,18 @@ type Signer struct {
 	cur  byte
 	ref  cipher.Block
 
-	mu    sync.Mutex
-	seen  map[[20]byte]time.Time // tokens already presented, until they expire
-	calls int
+	mu     sync.Mutex
+	seen   map[[20]byte]time.Time   // tokens already presented, until they expire
+	issued map[tokenBytes]time.Time // dynamic tokens made here, until they expire
+	calls  int
 }
+
+// tokenBytes is a whole token, body and signature.
+type tokenBytes [bodyLen + ed25519.SignatureSize]byte
+
+// maxIssued bounds the tokens a signer remembers making; past it, tokens
+// are checked by signing them again.
+const maxIssued = 500_000
 
 // NewSigner builds a signer. current must hold a private key; older keys
 // may be public only. refKey is 16, 24 or 32 bytes.
@@ -81,7 +90,7 @@ func NewSigner(current Key, older []Key, refKey []byte) (*Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Signer{keys: map[byte]Key{current.ID: current}, cur: current.ID, ref: block, seen: map[[20]byte]time.Time{}}
+	s := &Signer{keys: map[byte]Key{current.ID: current}, cur: current.ID, ref: block, seen: map[[20]byte]time.Time{}, issued: map[tokenBytes]time.Time{}}
 	for _, k := range older {
 		if _, dup := s.keys[k.ID]; dup {
 			return nil, errors.New("healthcode: two keys share an id")
@@ -125,6 +134,16 @@ func (s *Signer) Sign(personID int64, color cordon.CodeColor, issued time.Time, 
 		return "", err
 	}
 	b = append(b, ed25519.Sign(s.keys[s.cur].Private, b)...)
+	if !printed {
+		var key tokenBytes
+		copy(key[:], b)
+		s.mu.Lock()
+		s.sweep(issued)
+		if len(s.issued) < maxIssued {
+			s.issued[key] = issued.Add(ttl)
+		}
+		s.mu.Unlock()
+	}
 	return prefix + base64.RawURLEncoding.EncodeToString(b), nil
 }
 
@@ -132,21 +151,33 @@ func (s *Signer) Sign(personID int64, color cordon.CodeColor, issued time.Time, 
 // its validity at now, without learning whose it is: what an offline
 // verifier does.
 func Parse(keys map[byte]ed25519.PublicKey, token string, now time.Time) (Token, error) {
-	bad := func(code, msg string) error { return cordon.Errorf(cordon.KindInvalid, code, "%s", msg) }
+	return parse(token, now, func(kid byte, body, sig []byte) error {
+		pub, ok := keys[kid]
+		if !ok {
+			return bad("healthcode.key_unknown", "signed with a key cordon does not know")
+		}
+		if !ed25519.Verify(pub, body, sig) {
+			return bad("healthcode.signature_invalid", "the token was changed or forged")
+		}
+		return nil
+	})
+}
+
+func bad(code, msg string) error { return cordon.Errorf(cordon.KindInvalid, code, "%s", msg) }
+
+// parse reads a token, has its signature checked by authentic, and checks
+// its times at now.
+func parse(token string, now time.Time, authentic func(kid byte, body, sig []byte) error) (Token, error) {
 	rest, ok := strings.CutPrefix(strings.TrimSpace(token[strings.LastIndex(token, "/")+1:]), prefix)
 	if !ok {
 		return Token{}, bad("healthcode.token_invalid", "not a health-code token")
 	}
-	b, err := base64.RawURLEncoding.DecodeString(rest)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(rest) // one text per token
 	if err != nil || len(b) != bodyLen+ed25519.SignatureSize || b[0] != version || int(b[18]&^printedBit) >= len(colors) {
 		return Token{}, bad("healthcode.token_invalid", "not a health-code token")
 	}
-	pub, ok := keys[b[1]]
-	if !ok {
-		return Token{}, bad("healthcode.key_unknown", "signed with a key cordon does not know")
-	}
-	if !ed25519.Verify(pub, b[:bodyLen], b[bodyLen:]) {
-		return Token{}, bad("healthcode.signature_invalid", "the token was changed or forged")
+	if err := authentic(b[1], b[:bodyLen], b[bodyLen:]); err != nil {
+		return Token{}, err
 	}
 	t := Token{KeyID: b[1], Color: colors[b[18]&^printedBit], Printed: b[18]&printedBit != 0, Issued: time.Unix(int64(binary.BigEndian.Uint32(b[19:])), 0),
 		Expires: time.Unix(int64(binary.BigEndian.Uint32(b[23:])), 0), nonce: binary.BigEndian.Uint32(b[27:])}
@@ -158,6 +189,34 @@ func Parse(keys map[byte]ed25519.PublicKey, token string, now time.Time) (Token,
 		return t, bad("healthcode.expired", "the code expired: refresh it")
 	}
 	return t, nil
+}
+
+// authentic checks a signature as only the signer can: a token it issued
+// and still remembers is compared with what it issued; any other token of
+// a key whose private half it holds is signed again and compared (Ed25519
+// signatures are deterministic, and signing costs less than half of
+// verifying); a key it only has the public half of is verified.
+func (s *Signer) authentic(kid byte, body, sig []byte) error {
+	k, ok := s.keys[kid]
+	if !ok {
+		return bad("healthcode.key_unknown", "signed with a key cordon does not know")
+	}
+	var key tokenBytes
+	copy(key[copy(key[:], body):], sig)
+	s.mu.Lock()
+	_, issued := s.issued[key]
+	s.mu.Unlock()
+	switch {
+	case issued: // byte for byte a token it made
+		return nil
+	case k.Private != nil:
+		if subtle.ConstantTimeCompare(ed25519.Sign(k.Private, body), sig) != 1 {
+			return bad("healthcode.signature_invalid", "the token was changed or forged")
+		}
+	case !ed25519.Verify(k.Public, body, sig):
+		return bad("healthcode.signature_invalid", "the token was changed or forged")
+	}
+	return nil
 }
 
 // Verify is Parse by the signer, which also learns whose token it is and
@@ -175,7 +234,7 @@ const Remember = 6 * time.Hour
 // that was offline: its validity is judged at the scan, its replay against
 // every presentation seen.
 func (s *Signer) VerifyAt(token string, at, now time.Time) (Token, error) {
-	t, err := Parse(s.PublicKeys(), token, at)
+	t, err := parse(token, at, s.authentic)
 	if err != nil {
 		return t, err
 	}
@@ -190,19 +249,30 @@ func (s *Signer) VerifyAt(token string, at, now time.Time) (Token, error) {
 	binary.BigEndian.PutUint32(key[16:], t.nonce)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// Forget old tokens now and then, not on every call.
-	if s.calls++; s.calls%4096 == 0 {
-		for k, until := range s.seen {
-			if now.After(until) {
-				delete(s.seen, k)
-			}
-		}
-	}
+	s.sweep(now)
 	if _, again := s.seen[key]; again {
 		return t, cordon.Errorf(cordon.KindConflict, "healthcode.replayed", "this code was shown before: refresh it")
 	}
 	s.seen[key] = t.Expires.Add(Skew + Remember)
 	return t, nil
+}
+
+// sweep forgets, now and then rather than on every call, the tokens that
+// no longer matter; the caller holds s.mu.
+func (s *Signer) sweep(now time.Time) {
+	if s.calls++; s.calls%4096 != 0 {
+		return
+	}
+	for k, until := range s.seen {
+		if now.After(until) {
+			delete(s.seen, k)
+		}
+	}
+	for k, until := range s.issued {
+		if now.After(until.Add(Skew)) {
+			delete(s.issued, k)
+		}
+	}
 }
 
 // Adopt takes over the tokens another signer has seen: a new key

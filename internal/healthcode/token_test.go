@@ -128,3 +128,30 @@ func TestPrintedTokens(t *testing.T) {
 		t.Errorf("dynamic token read as %+v", got)
 	}
 }
+
+// The signer checks a token it made and remembers by comparing it; one it
+// did not make (another server's, or from before a restart) by signing it
+// again with the private key; one of a key it has only the public half of
+// by verifying. Each refuses a token altered anywhere.
+func TestSignerChecksEveryWay(t *testing.T) {
+	k := key(t, 3, 3)
+	now := time.Date(2022, 2, 9, 9, 0, 0, 0, cordon.ChinaTime)
+	maker, _ := healthcode.NewSigner(k, nil, refKey)
+	other, _ := healthcode.NewSigner(k, nil, refKey)                                                        // same keys, made nothing
+	public, _ := healthcode.NewSigner(key(t, 4, 4), []healthcode.Key{{ID: k.ID, Public: k.Public}}, refKey) // k's public half only
+	for name, s := range map[string]*healthcode.Signer{"made here": maker, "signed again": other, "verified": public} {
+		tok, _ := maker.Sign(555, cordon.Yellow, now, time.Minute, false)
+		got, err := s.Verify(tok, now)
+		if err != nil || got.PersonID != 555 || got.Color != cordon.Yellow {
+			t.Errorf("%s: %+v %v", name, got, err)
+		}
+		for _, i := range []int{10, 40, 100, 130} { // in the body and in the signature
+			tok, _ := maker.Sign(555, cordon.Yellow, now, time.Minute, false)
+			b := []byte(tok)
+			b[i] ^= 'A' ^ 'B'
+			if _, err := s.Verify(string(b), now); err == nil {
+				t.Errorf("%s: a token altered at %d verified", name, i)
+			}
+		}
+	}
+}
