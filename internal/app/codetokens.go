@@ -270,13 +270,9 @@ func (a *App) verifyCode(ctx context.Context, token string, scannedAt time.Time)
 		return CodeVerification{}, e, err
 	}
 	st := a.codeOf(e, now)
-	name, err := a.personName(ctx, e.id)
-	if err != nil {
-		return CodeVerification{}, e, err
-	}
 	return CodeVerification{Valid: true, Color: st.Color, Reasons: st.Reasons, Since: st.Since, InWindow: st.InWindow,
 		TokenColor: t.Color, Printed: t.Printed, IssuedAt: t.Issued, ExpiresAt: t.Expires, KeyID: t.KeyID,
-		PersonID: e.id, Name: cordon.MaskName(name)}, e, nil
+		PersonID: e.id, Name: e.name}, e, nil
 }
 
 // checkScanTime checks the time a verifier says it scanned a code while
@@ -288,16 +284,6 @@ func checkScanTime(at, now time.Time) error {
 	return nil
 }
 
-// personName reads a person's name.
-func (a *App) personName(ctx context.Context, id int64) (string, error) {
-	var name string
-	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		var err error
-		name, err = tx.PersonName(ctx, id)
-		return err
-	})
-	return name, err
-}
 
 // Own codes. A person opens their code by identity number and phone on
 // the public portal and keeps a pass (a cookie) that names them, signed by
@@ -410,11 +396,7 @@ func (a *App) OwnCode(ctx context.Context, pass string) (CodeToken, error) {
 		return CodeToken{}, err
 	}
 	t, err := a.signCode(ctx, e, false)
-	if err != nil {
-		return t, err
-	}
-	name, err := a.personName(ctx, e.id)
-	t.Name = cordon.MaskName(name)
+	t.Name = e.name
 	return t, err
 }
 

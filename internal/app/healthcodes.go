@@ -34,6 +34,7 @@ type codeBook struct {
 
 	mu       sync.RWMutex
 	places   []codePlace // by person id
+	names    []string    // masked, by person id: what a verifier shows
 	codes    []string    // interned jurisdiction codes; 0 is none
 	codeIdx  map[string]uint32
 	facts    map[int64][]cordon.CodeFact
@@ -80,9 +81,12 @@ func (b *codeBook) intern(code string) uint32 {
 // put installs one person's entry; the caller holds b.mu.
 func (b *codeBook) put(h store.PersonHome, facts []cordon.CodeFact, w *cordon.CodeWindowGrant) {
 	for int64(len(b.places)) <= h.ID {
-		b.places = append(b.places, make([]codePlace, max(len(b.places), 1024))...)
+		n := max(len(b.places), 1024)
+		b.places = append(b.places, make([]codePlace, n)...)
+		b.names = append(b.names, make([]string, n)...)
 	}
 	b.places[h.ID] = codePlace{b.intern(h.Residence), b.intern(h.Current)}
+	b.names[h.ID] = cordon.MaskName(h.Name)
 	if len(facts) > 0 {
 		b.facts[h.ID] = facts
 	} else {
@@ -103,6 +107,7 @@ func (b *codeBook) put(h store.PersonHome, facts []cordon.CodeFact, w *cordon.Co
 // codeEntry is what a person's code is computed from.
 type codeEntry struct {
 	id                 int64
+	name               string // masked
 	residence, current string
 	facts              []cordon.CodeFact
 	window             *cordon.CodeWindowGrant
@@ -203,7 +208,7 @@ func (a *App) codeEntry(ctx context.Context, id int64) (codeEntry, error) {
 				continue
 			}
 			p := b.places[id]
-			e := codeEntry{id: id, residence: b.codes[p.residence], current: b.codes[p.current], facts: b.facts[id]}
+			e := codeEntry{id: id, name: b.names[id], residence: b.codes[p.residence], current: b.codes[p.current], facts: b.facts[id]}
 			if w, ok := b.windows[id]; ok {
 				e.window = &w
 			}
@@ -245,7 +250,7 @@ func (a *App) readCodeEntry(ctx context.Context, id int64, epoch uint64) (codeEn
 		delete(b.stale, id)
 	}
 	b.mu.Unlock()
-	return codeEntry{id: id, residence: h.Residence, current: h.Current, facts: facts, window: w}, h.MergedInto, nil
+	return codeEntry{id: id, name: cordon.MaskName(h.Name), residence: h.Residence, current: h.Current, facts: facts, window: w}, h.MergedInto, nil
 }
 
 // personCodeFacts reads a person's facts that ended at or after since

@@ -24,6 +24,7 @@ const PostDischarge = 14 * 24 * time.Hour
 // and the reader's scope.
 type PersonHome struct {
 	ID         int64
+	Name       string
 	Residence  string
 	Current    string
 	MergedInto int64
@@ -31,7 +32,7 @@ type PersonHome struct {
 
 // PersonHomes calls fn for every person, in id order.
 func (tx *Tx) PersonHomes(ctx context.Context, fn func(PersonHome) error) error {
-	rows, err := tx.query(ctx, "SELECT id, residence, current, merged_into FROM persons ORDER BY id")
+	rows, err := tx.query(ctx, "SELECT id, name, residence, current, merged_into FROM persons ORDER BY id")
 	if err != nil {
 		return err
 	}
@@ -39,7 +40,7 @@ func (tx *Tx) PersonHomes(ctx context.Context, fn func(PersonHome) error) error 
 	for rows.Next() {
 		var h PersonHome
 		var merged sql.NullInt64
-		if err := rows.Scan(&h.ID, &h.Residence, &h.Current, &merged); err != nil {
+		if err := rows.Scan(&h.ID, &h.Name, &h.Residence, &h.Current, &merged); err != nil {
 			return err
 		}
 		h.MergedInto = merged.Int64
@@ -54,7 +55,7 @@ func (tx *Tx) PersonHomes(ctx context.Context, fn func(PersonHome) error) error 
 func (tx *Tx) PersonHomeOf(ctx context.Context, id int64) (PersonHome, error) {
 	h := PersonHome{ID: id}
 	var merged sql.NullInt64
-	err := tx.queryRow(ctx, "SELECT residence, current, merged_into FROM persons WHERE id = ?", id).Scan(&h.Residence, &h.Current, &merged)
+	err := tx.queryRow(ctx, "SELECT name, residence, current, merged_into FROM persons WHERE id = ?", id).Scan(&h.Name, &h.Residence, &h.Current, &merged)
 	if errors.Is(err, sql.ErrNoRows) {
 		return h, notFound("person")
 	}
@@ -429,15 +430,4 @@ func (tx *Tx) AddCodeKeyGen(ctx context.Context) (int, error) {
 	}
 	_, err := tx.exec(ctx, "INSERT INTO code_keys (id, created_at) VALUES (?, ?)", last+1, ts(tx.Now))
 	return last + 1, err
-}
-
-// PersonName reads a person's name, without regard to scope: for a
-// verifier, who shows it masked.
-func (tx *Tx) PersonName(ctx context.Context, id int64) (string, error) {
-	var name string
-	err := tx.queryRow(ctx, "SELECT name FROM persons WHERE id = ?", id).Scan(&name)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", notFound("person")
-	}
-	return name, err
 }
