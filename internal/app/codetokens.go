@@ -284,7 +284,6 @@ func checkScanTime(at, now time.Time) error {
 	return nil
 }
 
-
 // Own codes. A person opens their code by identity number and phone on
 // the public portal and keeps a pass (a cookie) that names them, signed by
 // cordon; with it their phone fetches a fresh token every minute.
