@@ -11,3 +11,11 @@ CREATE INDEX audit_packs_last_id ON audit_packs (last_id);
 
 CREATE TRIGGER audit_packs_no_change BEFORE UPDATE OR DELETE ON audit_packs
 	FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+
+-- SQLite numbers audit entries from this row (see its migration);
+-- PostgreSQL uses the identity sequence of audit_log and keeps the row
+-- only so that both schemas match.
+CREATE TABLE audit_seq (
+	next BIGINT NOT NULL
+);
+INSERT INTO audit_seq (next) SELECT COALESCE(MAX(id), 0) + 1 FROM audit_log;
