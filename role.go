@@ -68,6 +68,9 @@ const (
 	PermHealthCodeManage Permission = "healthcode.manage" // set or revert a colour by hand, print codes, grant travel windows
 	PermMeasureManage    Permission = "measure.manage"    // area measures on a jurisdiction's codes
 	PermCodeCheck        Permission = "codecheck.write"   // the three-code check at venues and checkpoints
+	PermRiskAreaManage   Permission = "riskarea.manage"   // declare, step down and lift risk areas
+	PermCheckpointManage Permission = "checkpoint.manage" // register road checkpoints, their staff and hours
+	PermPassageWrite     Permission = "passage.write"     // record passages at a checkpoint
 )
 
 // grants is the role matrix. Unmasked personal data goes only to roles that
@@ -78,23 +81,25 @@ var AllPermissions = []Permission{PermPersonRead, PermPersonReadFull, PermPerson
 	PermGridManage, PermAccountManage, PermAuditRead, PermTestingRead, PermTestingManage, PermSampleWrite, PermLabWrite,
 	PermRecallRead, PermPositiveRead, PermCaseRead, PermCaseWrite, PermPolicyManage, PermVenueRead, PermVenueManage,
 	PermScanInWrite, PermScanInRead, PermContactRead, PermContactWrite, PermOrderRead, PermOrderWrite, PermOrderOverride,
-	PermSiteRead, PermSiteManage, PermHealthCheckWrite, PermHealthCodeRead, PermHealthCodeManage, PermMeasureManage, PermCodeCheck}
+	PermSiteRead, PermSiteManage, PermHealthCheckWrite, PermHealthCodeRead, PermHealthCodeManage, PermMeasureManage, PermCodeCheck,
+	PermRiskAreaManage, PermCheckpointManage, PermPassageWrite}
 
 var grants = map[Role][]Permission{
 	RoleAdmin: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermPersonMerge, PermJurisdictionRead, PermGridManage, PermAccountManage, PermAuditRead,
 		PermTestingRead, PermTestingManage, PermSampleWrite, PermLabWrite, PermRecallRead, PermPositiveRead, PermCaseRead, PermCaseWrite,
 		PermPolicyManage, PermVenueRead, PermVenueManage, PermScanInWrite, PermScanInRead, PermContactRead, PermContactWrite,
 		PermOrderRead, PermOrderWrite, PermOrderOverride, PermSiteRead, PermSiteManage, PermHealthCheckWrite, PermHealthCodeRead,
-		PermHealthCodeManage, PermMeasureManage, PermCodeCheck},
+		PermHealthCodeManage, PermMeasureManage, PermCodeCheck, PermRiskAreaManage, PermCheckpointManage, PermPassageWrite},
 	RoleCommander: {PermPersonRead, PermJurisdictionRead, PermTestingRead, PermTestingManage, PermRecallRead, PermPositiveRead, PermCaseRead, PermVenueRead, PermContactRead, PermScanInRead,
-		PermOrderRead, PermOrderOverride, PermSiteRead, PermHealthCodeRead, PermMeasureManage},
+		PermOrderRead, PermOrderOverride, PermSiteRead, PermHealthCodeRead, PermMeasureManage, PermRiskAreaManage, PermCheckpointManage},
 	RoleEpidemiologist: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermPersonMerge, PermJurisdictionRead, PermTestingRead, PermRecallRead, PermPositiveRead, PermCaseRead, PermCaseWrite, PermVenueRead, PermScanInRead, PermContactRead, PermContactWrite,
 		PermOrderRead, PermOrderWrite, PermSiteRead, PermHealthCheckWrite, PermHealthCodeRead},
 	RoleGridWorker: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermRecallRead, PermVenueRead, PermVenueManage, PermScanInWrite, PermContactRead, PermContactWrite,
 		PermOrderRead, PermHealthCheckWrite, PermHealthCodeRead, PermCodeCheck},
-	RoleSampler:    {PermPersonRead, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermSampleWrite, PermHealthCodeRead, PermCodeCheck},
-	RoleLab:        {PermPersonRead, PermJurisdictionRead, PermTestingRead, PermLabWrite},
-	RoleCheckpoint: {PermPersonRead, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermVenueRead, PermScanInWrite, PermHealthCodeRead, PermCodeCheck},
+	RoleSampler: {PermPersonRead, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermSampleWrite, PermHealthCodeRead, PermCodeCheck},
+	RoleLab:     {PermPersonRead, PermJurisdictionRead, PermTestingRead, PermLabWrite},
+	RoleCheckpoint: {PermPersonRead, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermVenueRead, PermScanInWrite, PermHealthCodeRead, PermCodeCheck,
+		PermPassageWrite},
 	RoleIsolationSite: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermContactRead,
 		PermOrderRead, PermOrderWrite, PermSiteRead, PermSiteManage, PermHealthCheckWrite, PermHealthCodeRead},
 	RoleViewer: {PermPersonRead, PermJurisdictionRead, PermTestingRead, PermOrderRead, PermSiteRead},
