@@ -36,6 +36,8 @@ type Policy struct {
 	Companions    CompanionRules     `json:"companions"`
 	ScanIns       ScanInRules        `json:"scan_ins"`
 	Arrivals      ArrivalRules       `json:"arrivals"`
+	// RiskTiers are the edition's risk-area tiers, highest first.
+	RiskTiers []RiskTier `json:"risk_tiers"`
 	// Measures are the control measures by population: close_contact,
 	// secondary_contact, high_risk_area, medium_risk_area, risk_occupation.
 	// A population the edition does not identify is absent.
