@@ -3,11 +3,13 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
 
 	"cordon"
+	"cordon/internal/linelist"
 	"cordon/internal/store"
 )
 
@@ -63,7 +65,11 @@ func (a *App) RiskAreas(ctx context.Context, actor cordon.Actor, f cordon.RiskAr
 // PublicRiskAreas lists every area in force now, for the public page and
 // API: no sign-in, since the areas are published anyway.
 func (a *App) PublicRiskAreas(ctx context.Context) ([]cordon.RiskArea, error) {
-	return a.listRiskAreas(ctx, store.Everywhere, cordon.RiskAreaFilter{At: a.now()})
+	out, err := a.listRiskAreas(ctx, store.Everywhere, cordon.RiskAreaFilter{At: a.now()})
+	for i := range out {
+		out[i].DeclaredBy = 0
+	}
+	return out, err
 }
 
 func (a *App) listRiskAreas(ctx context.Context, scope store.Scope, f cordon.RiskAreaFilter) ([]cordon.RiskArea, error) {
@@ -206,3 +212,16 @@ func (a *App) LiftRiskArea(ctx context.Context, actor cordon.Actor, id int64, re
 }
 
 func riskAreaRecord(id int64) string { return "riskarea:" + strconv.FormatInt(id, 10) }
+
+// RiskAreaExport writes the areas of the actor's subtree, lifted ones
+// included, as a line list.
+func (a *App) RiskAreaExport(ctx context.Context, actor cordon.Actor, format string, w io.Writer) error {
+	if format != linelist.CSV && format != linelist.XLSX {
+		return cordon.Errorf(cordon.KindInvalid, "linelist.format", "the format is csv or xlsx").WithField("format", "linelist.format")
+	}
+	areas, err := a.RiskAreas(ctx, actor, cordon.RiskAreaFilter{Lifted: true})
+	if err != nil {
+		return err
+	}
+	return linelist.WriteRiskAreas(w, format, areas, func(code string) string { return a.PathName(ctx, code) })
+}
