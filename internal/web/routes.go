@@ -196,6 +196,10 @@ func (s *server) routes() []route {
 		{"POST /verify", member, s.verifyToken},
 		{"GET /check", member, s.checkPage},
 		{"POST /check", member, s.checkScan},
+		{"GET /checkpoints", member, s.checkpointList},
+		{"POST /checkpoints", member, s.checkpointCreate},
+		{"GET /checkpoints/{id}/pass", member, s.passForm},
+		{"POST /checkpoints/{id}/pass", member, s.passRecord},
 
 		{"/", open, s.notFound},
 	}
