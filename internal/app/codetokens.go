@@ -373,7 +373,7 @@ func (p *passTries) fail(key string, now time.Time) {
 
 // passPerson opens a pass.
 func (a *App) passPerson(pass string) (int64, error) {
-	b, err := base64.RawURLEncoding.DecodeString(strings.TrimSpace(pass))
+	b, err := base64.RawURLEncoding.Strict().DecodeString(strings.TrimSpace(pass))
 	bad := cordon.Errorf(cordon.KindUnauthorized, "healthcode.pass_invalid", "open your code again with your identity number and phone")
 	if err != nil || len(b) != 32 || !hmac.Equal(b[16:], a.passMAC(b[:16])) {
 		return 0, bad
