@@ -343,3 +343,35 @@ type HealthCodeStatus struct {
 	InWindow bool             `json:"in_window,omitempty"`
 	At       time.Time        `json:"at"`
 }
+
+// CodeFacts are what a risk area gives the code of everyone whose place
+// lies in it: its tier's reason (A7 high or sealed, B4 medium or
+// controlled; none for low) from its declaration, or from its step-down for
+// the current tier, until it ends or is lifted.
+func (r RiskArea) CodeFacts(p Policy) []CodeFact {
+	end := r.To
+	if !r.LiftedAt.IsZero() && (end.IsZero() || r.LiftedAt.Before(end)) {
+		end = r.LiftedAt
+	}
+	cause := "riskarea:" + strconv.FormatInt(r.ID, 10)
+	var out []CodeFact
+	add := func(tier string, from, until time.Time) {
+		t, ok := p.RiskTier(tier)
+		if ok && t.Reason != "" && (until.IsZero() || until.After(from)) {
+			out = append(out, CodeFact{Reason: t.Reason, From: from, Until: until, Cause: cause})
+		}
+	}
+	since := r.From
+	if r.PrevTier != "" && r.TierSince.After(r.From) {
+		since = r.TierSince
+		until := since
+		if !end.IsZero() && end.Before(until) {
+			until = end
+		}
+		add(r.PrevTier, r.From, until)
+	}
+	if end.IsZero() || end.After(since) {
+		add(r.Tier, since, end)
+	}
+	return out
+}

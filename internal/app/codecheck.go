@@ -179,13 +179,19 @@ func (a *App) itineraryCard(ctx context.Context, personID int64, at time.Time, d
 	return card, nil
 }
 
-// riskAt reports whether a place held a risk area at t: a measure on the
-// place, an area inside it or one around it, with a red or yellow reason.
+// riskAt reports whether a place held a risk area at t: a risk area or a
+// measure on the place, inside it or around it, with a red or yellow
+// reason.
 func (a *App) riskAt(place string, t time.Time) bool {
 	a.book.mu.RLock()
 	defer a.book.mu.RUnlock()
 	for _, m := range a.book.measures {
 		if (cordon.Within(m.Jurisdiction, place) || cordon.Within(place, m.Jurisdiction)) && m.Fact().Covers(t) {
+			return true
+		}
+	}
+	for _, r := range a.book.areas {
+		if (cordon.Within(r.jurisdiction, place) || cordon.Within(place, r.jurisdiction)) && r.fact.Covers(t) {
 			return true
 		}
 	}

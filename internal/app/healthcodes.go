@@ -43,7 +43,8 @@ type codeBook struct {
 	stale    map[int64]uint64 // person → the epoch of their last change
 	epoch    uint64
 	measures []cordon.AreaMeasure
-	// measureGen counts installs of measures, so that a load that read
+	areas    []placeFact // of risk areas
+	// measureGen counts installs of measures and risk areas, so that a load that read
 	// them earlier does not overwrite a newer list; reloadMu orders reloads.
 	measureGen uint64
 	reloadMu   sync.Mutex
@@ -104,6 +105,45 @@ func (b *codeBook) put(h store.PersonHome, facts []cordon.CodeFact, w *cordon.Co
 	}
 }
 
+// placeFact is a fact of everyone whose place lies in a jurisdiction.
+type placeFact struct {
+	jurisdiction string
+	fact         cordon.CodeFact
+}
+
+// factsOver lists the facts of the measures and risk areas over a place;
+// the caller holds b.mu.
+func (b *codeBook) factsOver(place string) []cordon.CodeFact {
+	var out []cordon.CodeFact
+	for _, m := range b.measures {
+		if cordon.Within(place, m.Jurisdiction) {
+			out = append(out, m.Fact())
+		}
+	}
+	for _, a := range b.areas {
+		if cordon.Within(place, a.jurisdiction) {
+			out = append(out, a.fact)
+		}
+	}
+	return out
+}
+
+// riskAreaFacts turns risk areas into the facts of the places in them,
+// each by the tiers of its own edition.
+func riskAreaFacts(areas []cordon.RiskArea) []placeFact {
+	var out []placeFact
+	for _, r := range areas {
+		p, ok := cordon.Edition(r.Edition)
+		if !ok {
+			continue
+		}
+		for _, f := range r.CodeFacts(p) {
+			out = append(out, placeFact{r.Jurisdiction, f})
+		}
+	}
+	return out
+}
+
 // codeEntry is what a person's code is computed from.
 type codeEntry struct {
 	id                 int64
@@ -132,6 +172,7 @@ func (a *App) loadCodes(ctx context.Context) error {
 	facts := map[int64][]cordon.CodeFact{}
 	windows := map[int64]cordon.CodeWindowGrant{}
 	var measures []cordon.AreaMeasure
+	var areas []cordon.RiskArea
 	since := a.now().Add(-factHorizon)
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		err := tx.PersonHomes(ctx, func(h store.PersonHome) error {
@@ -146,7 +187,10 @@ func (a *App) loadCodes(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		measures, err = tx.AreaMeasures(ctx)
+		if measures, err = tx.AreaMeasures(ctx); err != nil {
+			return err
+		}
+		areas, err = tx.RiskAreas(ctx, store.Everywhere, cordon.RiskAreaFilter{Lifted: true})
 		return err
 	})
 	if err != nil {
@@ -183,7 +227,7 @@ func (a *App) loadCodes(ctx context.Context) error {
 		delete(b.stale, h.ID)
 	}
 	if b.measureGen == gen {
-		b.measures = measures
+		b.measures, b.areas = measures, riskAreaFacts(areas)
 		b.measureGen++
 	}
 	b.loaded = true
@@ -264,18 +308,12 @@ func (a *App) personCodeFacts(ctx context.Context, tx *store.Tx, id int64, since
 	return facts, w, nil
 }
 
-// measuresOver lists the measures over a place.
+// measuresOver lists the facts of the measures and risk areas over a
+// place.
 func (a *App) measuresOver(place string) []cordon.CodeFact {
-	b := a.book
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	var out []cordon.CodeFact
-	for _, m := range b.measures {
-		if cordon.Within(place, m.Jurisdiction) {
-			out = append(out, m.Fact())
-		}
-	}
-	return out
+	a.book.mu.RLock()
+	defer a.book.mu.RUnlock()
+	return a.book.factsOver(place)
 }
 
 // codeOf computes a person's code at now from their entry.
@@ -498,11 +536,7 @@ func (a *App) CodeCounts(ctx context.Context, actor cordon.Actor, jurisdiction s
 			in := code != "" && cordon.Within(code, jurisdiction)
 			var facts []cordon.CodeFact
 			if in {
-				for _, m := range b.measures {
-					if cordon.Within(code, m.Jurisdiction) {
-						facts = append(facts, m.Fact())
-					}
-				}
+				facts = b.factsOver(code)
 			}
 			inside, over = append(inside, in), append(over, facts)
 		}

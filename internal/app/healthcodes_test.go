@@ -506,3 +506,42 @@ func TestHealthCodeAfterMerge(t *testing.T) {
 		}
 	})
 }
+
+// A risk area colours the codes of those living in it by its tier (cn-9:
+// high A7 red, medium B4 yellow, low none), follows its step-down and its
+// lifting, and stars the county on the itinerary card.
+func TestRiskAreasColourCodes(t *testing.T) {
+	onBothDatabases(t, func(t *testing.T, s *testingSetup) {
+		c := newContactSetup(t, s, "cn-9")
+		boss := s.account(cordon.RoleCommander, debao).Actor()
+		inside := s.person()                           // 城东社区
+		outside := s.person(livingAt(fuji, fuji))      // 都安乡福记村
+		wantCode(t, c.codeOf(inside.ID), cordon.Green) // loads the book first
+		area, err := s.app.DeclareRiskArea(s.ctx, boss, cordon.RiskArea{Tier: "high", Jurisdiction: chengdong, Name: "城东社区", From: s.clock.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, c.codeOf(inside.ID), cordon.Red, cordon.ReasonHighRiskArea)
+		wantCode(t, c.codeOf(outside.ID), cordon.Green)
+		if got := c.codeOf(inside.ID); len(got.Causes) != 1 || got.Causes[0].Cause != "riskarea:"+itoa(area.ID) {
+			t.Errorf("the cause names the area: %+v", got.Causes)
+		}
+		s.clock.Advance(7 * 24 * time.Hour)
+		if err := s.app.LiftRiskArea(s.ctx, boss, area.ID, "连续7天无新增"); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, c.codeOf(inside.ID), cordon.Green)
+		h, err := s.app.HealthCodeHistory(s.ctx, c.epi, inside.ID, "")
+		if err != nil || len(h) != 2 || h[0].Color != cordon.Red || h[1].Color != cordon.Green {
+			t.Errorf("history: %+v %v", h, err)
+		}
+		// A medium area: yellow; and after a restart the book loads areas too.
+		if _, err := s.app.DeclareRiskArea(s.ctx, boss, cordon.RiskArea{Tier: "medium", Jurisdiction: chengdong, Name: "城东农贸市场", From: s.clock.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		fresh := app.New(s.db, s.app.Directory(), s.cfg, slog.New(slog.DiscardHandler), app.WithClock(s.clock.Now))
+		if got, err := fresh.HealthCode(s.ctx, c.epi, inside.ID, ""); err != nil || got.Color != cordon.Yellow || !slices.Equal(got.Reasons, []cordon.CodeReason{cordon.ReasonMediumRiskArea}) {
+			t.Errorf("a medium area after a restart: %+v %v", got, err)
+		}
+	})
+}

@@ -112,22 +112,27 @@ func (a *App) measure(ctx context.Context, id int64) (cordon.AreaMeasure, error)
 	return cordon.AreaMeasure{}, cordon.Errorf(cordon.KindNotFound, "measure.not_found", "no such measure")
 }
 
-// reloadMeasures reads the measures again after a change; reloads run one
-// at a time, so the last installed is the newest read.
+// reloadMeasures reads the measures and risk areas again after a change of
+// either; reloads run one at a time, so the last installed is the newest
+// read.
 func (a *App) reloadMeasures(ctx context.Context) error {
 	a.book.reloadMu.Lock()
 	defer a.book.reloadMu.Unlock()
 	var ms []cordon.AreaMeasure
+	var areas []cordon.RiskArea
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		ms, err = tx.AreaMeasures(ctx)
+		if ms, err = tx.AreaMeasures(ctx); err != nil {
+			return err
+		}
+		areas, err = tx.RiskAreas(ctx, store.Everywhere, cordon.RiskAreaFilter{Lifted: true})
 		return err
 	})
 	if err != nil {
 		return err
 	}
 	a.book.mu.Lock()
-	a.book.measures = ms
+	a.book.measures, a.book.areas = ms, riskAreaFacts(areas)
 	a.book.measureGen++
 	a.book.mu.Unlock()
 	return nil

@@ -50,8 +50,11 @@ func (a *App) DeclareRiskArea(ctx context.Context, actor cordon.Actor, r cordon.
 		return audit(ctx, tx, actor, "riskarea.declare", riskAreaRecord(r.ID), r.Reason,
 			fmt.Sprintf("%s %s %s", r.Jurisdiction, r.Edition, r.Tier))
 	})
+	if err != nil {
+		return r, err
+	}
 	r.JurisdictionName = a.PathName(ctx, r.Jurisdiction)
-	return r, err
+	return r, a.reloadMeasures(ctx) // the codes of the people in it change now
 }
 
 // RiskAreas lists the areas inside the actor's subtree.
@@ -187,8 +190,11 @@ func (a *App) ConfirmStepDown(ctx context.Context, actor cordon.Actor, id int64)
 		r.PrevTier, r.Tier, r.TierSince = p.From, p.To, now
 		return audit(ctx, tx, actor, "riskarea.step_down", riskAreaRecord(id), "", p.From+" -> "+p.To)
 	})
+	if err != nil {
+		return r, err
+	}
 	r.JurisdictionName = a.PathName(ctx, r.Jurisdiction)
-	return r, err
+	return r, a.reloadMeasures(ctx)
 }
 
 // LiftRiskArea ends an area now, with a reason.
@@ -200,7 +206,7 @@ func (a *App) LiftRiskArea(ctx context.Context, actor cordon.Actor, id int64, re
 	if len([]rune(reason)) < 2 {
 		return cordon.Errorf(cordon.KindInvalid, "riskarea.reason_required", "say why").WithField("reason", "riskarea.reason_required")
 	}
-	return a.db.Transact(ctx, func(tx *store.Tx) error {
+	err := a.db.Transact(ctx, func(tx *store.Tx) error {
 		if _, err := tx.RiskArea(ctx, store.ScopeOf(actor), id); err != nil {
 			return err
 		}
@@ -209,6 +215,10 @@ func (a *App) LiftRiskArea(ctx context.Context, actor cordon.Actor, id int64, re
 		}
 		return audit(ctx, tx, actor, "riskarea.lift", riskAreaRecord(id), reason, "")
 	})
+	if err != nil {
+		return err
+	}
+	return a.reloadMeasures(ctx)
 }
 
 func riskAreaRecord(id int64) string { return "riskarea:" + strconv.FormatInt(id, 10) }
