@@ -32,7 +32,7 @@ type ItineraryPlace struct {
 	First        time.Time `json:"first"`
 	Last         time.Time `json:"last"`
 	Risk         bool      `json:"risk"`
-	Sources      []string  `json:"sources"` // scanin (arrivals and checkpoint passages join them)
+	Sources      []string  `json:"sources"` // scanin, checkpoint (arrivals join them)
 }
 
 // ItineraryCard is the places of the last Days days, the latest first.
@@ -135,15 +135,31 @@ func (a *App) codeByDocument(ctx context.Context, number string) (CodeVerificati
 }
 
 // itineraryCard gathers the counties a person was in during the days
-// before at, from their scan-ins, and stars those that held a risk area (a
-// measure over or inside them) at the time.
+// before at, from their scan-ins and checkpoint passages, and stars those
+// that held a risk area (or a measure) over or inside them at the time.
 func (a *App) itineraryCard(ctx context.Context, personID int64, at time.Time, days int) (ItineraryCard, error) {
 	card := ItineraryCard{Days: days, From: at.AddDate(0, 0, -days), Places: []ItineraryPlace{}}
 	var scans []cordon.ScanIn
+	var passages []cordon.Passage
+	checkpoints := map[int64]string{} // checkpoint → its jurisdiction
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		scans, err = tx.ScanInsOf(ctx, personID, card.From, at.Add(time.Second))
-		return err
+		if scans, err = tx.ScanInsOf(ctx, personID, card.From, at.Add(time.Second)); err != nil {
+			return err
+		}
+		if passages, err = tx.PassagesOf(ctx, personID, card.From, at.Add(time.Second)); err != nil {
+			return err
+		}
+		for _, p := range passages {
+			if _, ok := checkpoints[p.CheckpointID]; !ok {
+				c, err := tx.Checkpoint(ctx, store.Everywhere, p.CheckpointID)
+				if err != nil {
+					return err
+				}
+				checkpoints[p.CheckpointID] = c.Jurisdiction
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return card, err
@@ -157,19 +173,29 @@ func (a *App) itineraryCard(ctx context.Context, personID int64, at time.Time, d
 		return card, err
 	}
 	byCounty := map[string]*ItineraryPlace{}
-	for _, s := range scans {
-		v, ok := keys[s.VenueID]
-		if !ok || len(v.Jurisdiction) < 6 {
-			continue
+	visit := func(place string, t time.Time, source string) {
+		if len(place) < 6 {
+			return
 		}
-		county := v.Jurisdiction[:6]
+		county := place[:6]
 		p := byCounty[county]
 		if p == nil {
-			p = &ItineraryPlace{Jurisdiction: county, First: s.At, Last: s.At, Sources: []string{"scanin"}}
+			p = &ItineraryPlace{Jurisdiction: county, First: t, Last: t}
 			byCounty[county] = p
 		}
-		p.First, p.Last = minTime(p.First, s.At), maxTime(p.Last, s.At)
-		p.Risk = p.Risk || a.riskAt(county, s.At)
+		p.First, p.Last = minTime(p.First, t), maxTime(p.Last, t)
+		p.Risk = p.Risk || a.riskAt(county, t)
+		if !slices.Contains(p.Sources, source) {
+			p.Sources = append(p.Sources, source)
+		}
+	}
+	for _, s := range scans {
+		if v, ok := keys[s.VenueID]; ok {
+			visit(v.Jurisdiction, s.At, "scanin")
+		}
+	}
+	for _, p := range passages {
+		visit(checkpoints[p.CheckpointID], p.At, "checkpoint")
 	}
 	for _, p := range byCounty {
 		p.Name = a.PathName(ctx, p.Jurisdiction)

@@ -545,3 +545,32 @@ func TestRiskAreasColourCodes(t *testing.T) {
 		}
 	})
 }
+
+// The itinerary card counts checkpoint passages with scan-ins: the county
+// of the checkpoint, starred when it held a risk area then.
+func TestItineraryCardCountsPassages(t *testing.T) {
+	onBothDatabases(t, func(t *testing.T, s *testingSetup) {
+		commander := s.account(cordon.RoleCommander, debao).Actor()
+		officer := s.account(cordon.RoleCheckpoint, debao).Actor()
+		cp, err := s.app.CreateCheckpoint(s.ctx, commander, cordon.CheckpointInput{Name: "那甲卡点", Kind: cordon.CheckpointRoad, Jurisdiction: debao,
+			Location: "G324 国道", InLabel: "进德保", OutLabel: "出德保"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.app.TakeAreaMeasure(s.ctx, commander, cordon.AreaMeasure{Jurisdiction: debao, Reason: cordon.ReasonYellowOther, Note: "全县赋黄码", Rounds: 3}); err != nil {
+			t.Fatal(err)
+		}
+		p := s.person(livingAt(xingningC, xingningC))
+		if _, err := s.app.RecordPassage(s.ctx, officer, cp.ID, app.PassageInput{IDNumber: p.IDNumber, Direction: cordon.DirectionIn, Key: "k1"}); err != nil {
+			t.Fatal(err)
+		}
+		s.clock.Advance(time.Hour)
+		r, err := s.app.RecordPassage(s.ctx, officer, cp.ID, app.PassageInput{IDNumber: p.IDNumber, Direction: cordon.DirectionOut, Key: "k2"})
+		if err != nil || r.Itinerary == nil || len(r.Itinerary.Places) != 1 {
+			t.Fatalf("card: %+v %v", r, err)
+		}
+		if pl := r.Itinerary.Places[0]; pl.Jurisdiction != debao || !slices.Equal(pl.Sources, []string{"checkpoint"}) || !pl.Risk {
+			t.Errorf("the checkpoint's county: %+v", pl)
+		}
+	})
+}
