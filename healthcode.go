@@ -166,26 +166,28 @@ const MaxMark = 30 * 24 * time.Hour
 // Validate checks a mark set by hand at now: a colour or a reason, a
 // written note, and an expiry in the future no further than MaxMark.
 func (m CodeMark) Validate(now time.Time) error {
-	invalid := func(field, code, msg string) error {
-		return Errorf(KindInvalid, code, "%s", msg).WithField(field, code)
-	}
 	switch {
 	case m.Force != "" && m.Force != Green && m.Force != Yellow && m.Force != Red:
-		return invalid("color", "healthcode.color_invalid", "the colour must be green, yellow or red")
+		return invalidField("color", "healthcode.color_invalid", "the colour must be green, yellow or red")
 	case m.Reason != "" && m.Reason.Color() == Green:
-		return invalid("reason_code", "healthcode.reason_invalid", "a reason code is A1–A8 or B1–B6")
+		return invalidField("reason_code", "healthcode.reason_invalid", "a reason code is A1–A8 or B1–B6")
 	case m.Force == "" && m.Reason == "":
-		return invalid("color", "healthcode.color_invalid", "give a colour or a reason code")
+		return invalidField("color", "healthcode.color_invalid", "give a colour or a reason code")
 	case m.Force != "" && m.Reason != "" && m.Reason.Color() != m.Force:
-		return invalid("reason_code", "healthcode.reason_invalid", "the reason code gives another colour")
+		return invalidField("reason_code", "healthcode.reason_invalid", "the reason code gives another colour")
 	case len([]rune(m.Note)) < 2:
-		return invalid("reason", "healthcode.reason_required", "say why the colour is set by hand")
+		return invalidField("reason", "healthcode.reason_required", "say why the colour is set by hand")
 	case m.Until.IsZero():
-		return invalid("until", "healthcode.expiry_required", "a colour set by hand needs an expiry")
+		return invalidField("until", "healthcode.expiry_required", "a colour set by hand needs an expiry")
 	case !m.Until.After(now) || m.Until.Sub(now) > MaxMark:
-		return invalid("until", "healthcode.expiry_invalid", "the expiry must lie within 30 days from now")
+		return invalidField("until", "healthcode.expiry_invalid", "the expiry must lie within 30 days from now")
 	}
 	return nil
+}
+
+// invalidField is a refusal of one field's value with its stable code.
+func invalidField(field, code, msg string) error {
+	return Errorf(KindInvalid, code, "%s", msg).WithField(field, code)
 }
 
 // AreaMeasure is one record on a jurisdiction that colours the code of
@@ -209,22 +211,19 @@ type AreaMeasure struct {
 
 // Validate checks a new measure.
 func (m AreaMeasure) Validate() error {
-	invalid := func(field, code, msg string) error {
-		return Errorf(KindInvalid, code, "%s", msg).WithField(field, code)
-	}
 	switch {
 	case m.Reason.Color() == Green:
-		return invalid("reason_code", "healthcode.reason_invalid", "a reason code is A1–A8 or B1–B6")
+		return invalidField("reason_code", "healthcode.reason_invalid", "a reason code is A1–A8 or B1–B6")
 	case len([]rune(m.Note)) < 2:
-		return invalid("note", "healthcode.reason_required", "say why the measure is taken")
+		return invalidField("note", "healthcode.reason_required", "say why the measure is taken")
 	case m.From.IsZero():
-		return invalid("from", "measure.from_required", "a measure needs a start")
+		return invalidField("from", "measure.from_required", "a measure needs a start")
 	case !m.Until.IsZero() && !m.Until.After(m.From):
-		return invalid("until", "measure.until_invalid", "a measure ends after it starts")
+		return invalidField("until", "measure.until_invalid", "a measure ends after it starts")
 	case m.Rounds < 0 || m.Rounds > 10:
-		return invalid("rounds", "measure.rounds_invalid", "a measure ends after 1 to 10 negative rounds")
+		return invalidField("rounds", "measure.rounds_invalid", "a measure ends after 1 to 10 negative rounds")
 	case m.Until.IsZero() && m.Rounds == 0:
-		return invalid("until", "measure.end_required", "a measure needs an end: a date or a number of negative rounds")
+		return invalidField("until", "measure.end_required", "a measure needs an end: a date or a number of negative rounds")
 	}
 	return nil
 }

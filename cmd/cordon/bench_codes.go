@@ -95,14 +95,9 @@ func (b *codeBench) run(ctx context.Context) error {
 		return err
 	}
 	defer func() { trivial.Process.Signal(os.Interrupt); trivial.Wait() }()
-	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
-		if resp, err := c.http.Get("http://" + addr + "/x"); err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Since(start) > 10*time.Second {
-			return fmt.Errorf("bench: the trivial server did not start")
-		}
+	// It answers every path, /healthz included.
+	if err := (&testingBench{base: "http://" + addr, http: c.http}).waitReady(ctx); err != nil {
+		return err
 	}
 	trivialRate, tlat := b.load(ctx, func(i int) (*http.Request, error) {
 		return http.NewRequestWithContext(ctx, "GET", "http://"+addr+"/x", nil)

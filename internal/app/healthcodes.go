@@ -128,6 +128,17 @@ func (b *codeBook) factsOver(place string) []cordon.CodeFact {
 	return out
 }
 
+// readPlaceFacts reads what colours codes by place: every area measure and
+// every risk area, ended and lifted ones included (for "since" and history).
+func readPlaceFacts(ctx context.Context, tx *store.Tx) ([]cordon.AreaMeasure, []cordon.RiskArea, error) {
+	measures, err := tx.AreaMeasures(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	areas, err := tx.RiskAreas(ctx, store.Everywhere, cordon.RiskAreaFilter{Lifted: true})
+	return measures, areas, err
+}
+
 // riskAreaFacts turns risk areas into the facts of the places in them,
 // each by the tiers of its own edition.
 func riskAreaFacts(areas []cordon.RiskArea) []placeFact {
@@ -187,10 +198,7 @@ func (a *App) loadCodes(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if measures, err = tx.AreaMeasures(ctx); err != nil {
-			return err
-		}
-		areas, err = tx.RiskAreas(ctx, store.Everywhere, cordon.RiskAreaFilter{Lifted: true})
+		measures, areas, err = readPlaceFacts(ctx, tx)
 		return err
 	})
 	if err != nil {
@@ -327,14 +335,16 @@ func (a *App) codeOf(e codeEntry, now time.Time) cordon.HealthCodeStatus {
 	if h := cordon.CodeHistory(facts, now); len(h) > 0 {
 		s.Since = h[len(h)-1].At
 	}
-	if w := e.window; w != nil {
-		s.Window = w
-		if color == cordon.Yellow && !now.Before(w.From) && now.Before(w.Until) {
-			s.Color = cordon.Green
-			s.InWindow = true
-		}
+	if s.Window = e.window; inWindow(color, e.window, now) {
+		s.Color, s.InWindow = cordon.Green, true
 	}
 	return s
+}
+
+// inWindow reports whether a yellow code is inside its travel window,
+// where it shows green.
+func inWindow(color cordon.CodeColor, w *cordon.CodeWindowGrant, now time.Time) bool {
+	return w != nil && color == cordon.Yellow && !now.Before(w.From) && now.Before(w.Until)
 }
 
 // HealthCode is a person's code now, for staff: colour, reasons and their
@@ -570,7 +580,7 @@ func (a *App) CodeCounts(ctx context.Context, actor cordon.Actor, jurisdiction s
 				continue
 			}
 			color, _, _ := cordon.CodeAt(append(slices.Clip(facts), over[p.current]...), now)
-			if w, ok := b.windows[pid]; ok && color == cordon.Yellow && !now.Before(w.From) && now.Before(w.Until) {
+			if w, ok := b.windows[pid]; ok && inWindow(color, &w, now) {
 				color = cordon.Green
 			}
 			counts[color]++

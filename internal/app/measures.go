@@ -122,10 +122,7 @@ func (a *App) reloadMeasures(ctx context.Context) error {
 	var areas []cordon.RiskArea
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		if ms, err = tx.AreaMeasures(ctx); err != nil {
-			return err
-		}
-		areas, err = tx.RiskAreas(ctx, store.Everywhere, cordon.RiskAreaFilter{Lifted: true})
+		ms, areas, err = readPlaceFacts(ctx, tx)
 		return err
 	})
 	if err != nil {
