@@ -71,6 +71,11 @@ const (
 	PermRiskAreaManage   Permission = "riskarea.manage"   // declare, step down and lift risk areas
 	PermCheckpointManage Permission = "checkpoint.manage" // register road checkpoints, their staff and hours
 	PermPassageWrite     Permission = "passage.write"     // record passages at a checkpoint
+	PermArrivalRead      Permission = "arrival.read"      // arrivals, their travel and obligations, overdue lists
+	PermArrivalWrite     Permission = "arrival.write"     // record and import arrivals, mark obligations met
+	PermAssistRead       Permission = "assist.read"       // assist requests sent and received, and their progress
+	PermAssistWrite      Permission = "assist.write"      // send assist requests, assign and report on their people
+	PermPeerManage       Permission = "peer.manage"       // exchange keys with other cordon instances
 )
 
 // grants is the role matrix. Unmasked personal data goes only to roles that
@@ -82,24 +87,29 @@ var AllPermissions = []Permission{PermPersonRead, PermPersonReadFull, PermPerson
 	PermRecallRead, PermPositiveRead, PermCaseRead, PermCaseWrite, PermPolicyManage, PermVenueRead, PermVenueManage,
 	PermScanInWrite, PermScanInRead, PermContactRead, PermContactWrite, PermOrderRead, PermOrderWrite, PermOrderOverride,
 	PermSiteRead, PermSiteManage, PermHealthCheckWrite, PermHealthCodeRead, PermHealthCodeManage, PermMeasureManage, PermCodeCheck,
-	PermRiskAreaManage, PermCheckpointManage, PermPassageWrite}
+	PermRiskAreaManage, PermCheckpointManage, PermPassageWrite, PermArrivalRead, PermArrivalWrite, PermAssistRead, PermAssistWrite,
+	PermPeerManage}
 
 var grants = map[Role][]Permission{
 	RoleAdmin: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermPersonMerge, PermJurisdictionRead, PermGridManage, PermAccountManage, PermAuditRead,
 		PermTestingRead, PermTestingManage, PermSampleWrite, PermLabWrite, PermRecallRead, PermPositiveRead, PermCaseRead, PermCaseWrite,
 		PermPolicyManage, PermVenueRead, PermVenueManage, PermScanInWrite, PermScanInRead, PermContactRead, PermContactWrite,
 		PermOrderRead, PermOrderWrite, PermOrderOverride, PermSiteRead, PermSiteManage, PermHealthCheckWrite, PermHealthCodeRead,
-		PermHealthCodeManage, PermMeasureManage, PermCodeCheck, PermRiskAreaManage, PermCheckpointManage, PermPassageWrite},
+		PermHealthCodeManage, PermMeasureManage, PermCodeCheck, PermRiskAreaManage, PermCheckpointManage, PermPassageWrite,
+		PermArrivalRead, PermArrivalWrite, PermAssistRead, PermAssistWrite, PermPeerManage},
 	RoleCommander: {PermPersonRead, PermJurisdictionRead, PermTestingRead, PermTestingManage, PermRecallRead, PermPositiveRead, PermCaseRead, PermVenueRead, PermContactRead, PermScanInRead,
-		PermOrderRead, PermOrderOverride, PermSiteRead, PermHealthCodeRead, PermMeasureManage, PermRiskAreaManage, PermCheckpointManage},
+		PermOrderRead, PermOrderOverride, PermSiteRead, PermHealthCodeRead, PermMeasureManage, PermRiskAreaManage, PermCheckpointManage,
+		PermArrivalRead, PermAssistRead, PermAssistWrite},
 	RoleEpidemiologist: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermPersonMerge, PermJurisdictionRead, PermTestingRead, PermRecallRead, PermPositiveRead, PermCaseRead, PermCaseWrite, PermVenueRead, PermScanInRead, PermContactRead, PermContactWrite,
-		PermOrderRead, PermOrderWrite, PermSiteRead, PermHealthCheckWrite, PermHealthCodeRead},
+		PermOrderRead, PermOrderWrite, PermSiteRead, PermHealthCheckWrite, PermHealthCodeRead, PermArrivalRead, PermArrivalWrite,
+		PermAssistRead, PermAssistWrite},
 	RoleGridWorker: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermRecallRead, PermVenueRead, PermVenueManage, PermScanInWrite, PermContactRead, PermContactWrite,
-		PermOrderRead, PermHealthCheckWrite, PermHealthCodeRead, PermCodeCheck},
-	RoleSampler: {PermPersonRead, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermSampleWrite, PermHealthCodeRead, PermCodeCheck},
+		PermOrderRead, PermHealthCheckWrite, PermHealthCodeRead, PermCodeCheck, PermArrivalRead, PermArrivalWrite, PermAssistRead,
+		PermAssistWrite},
+	RoleSampler: {PermPersonRead, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermSampleWrite, PermHealthCodeRead, PermCodeCheck, PermArrivalWrite},
 	RoleLab:     {PermPersonRead, PermJurisdictionRead, PermTestingRead, PermLabWrite},
 	RoleCheckpoint: {PermPersonRead, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermVenueRead, PermScanInWrite, PermHealthCodeRead, PermCodeCheck,
-		PermPassageWrite},
+		PermPassageWrite, PermArrivalWrite},
 	RoleIsolationSite: {PermPersonRead, PermPersonReadFull, PermPersonWrite, PermJurisdictionRead, PermTestingRead, PermContactRead,
 		PermOrderRead, PermOrderWrite, PermSiteRead, PermSiteManage, PermHealthCheckWrite, PermHealthCodeRead},
 	RoleViewer: {PermPersonRead, PermJurisdictionRead, PermTestingRead, PermOrderRead, PermSiteRead},
