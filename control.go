@@ -19,6 +19,10 @@ const (
 	PopulationSecondaryContact = "secondary_contact"
 	PopulationHighRiskArea     = "high_risk_area"
 	PopulationMediumRiskArea   = "medium_risk_area"
+	// Guangxi's returnee populations (gx-2022-01).
+	PopulationRiskAreaArrival   = "risk_area_arrival"
+	PopulationRiskCountyArrival = "risk_county_arrival"
+	PopulationCaseCityArrival   = "case_city_arrival"
 )
 
 // ControlPhase is one stretch of a control plan: its type, its first and

@@ -66,7 +66,8 @@ const (
 )
 
 // Populations lists the populations an order can be made for by hand.
-var Populations = []string{PopulationCloseContact, PopulationSecondaryContact, PopulationHighRiskArea, PopulationMediumRiskArea}
+var Populations = []string{PopulationCloseContact, PopulationSecondaryContact, PopulationHighRiskArea, PopulationMediumRiskArea,
+	PopulationRiskAreaArrival, PopulationRiskCountyArrival, PopulationCaseCityArrival}
 
 // ControlOrder is one measure on one person.
 type ControlOrder struct {

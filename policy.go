@@ -92,6 +92,12 @@ type ArrivalRules struct {
 	ReportAfterHours      int  `json:"report_after_hours,omitempty"`
 	OrdinaryTestHours     int  `json:"ordinary_test_hours,omitempty"`
 	OrdinaryTestMandatory bool `json:"ordinary_test_mandatory,omitempty"`
+	// LookbackDays: travel that ended this many days or fewer before the
+	// arrival counts.
+	LookbackDays int `json:"lookback_days,omitempty"`
+	// Populations are the arrivals the edition treats apart, strongest
+	// first; the ordinary arrival's test follows them.
+	Populations []ArrivalPopulation `json:"populations,omitempty"`
 }
 
 // Measure is the control of one population: days of centralised
@@ -248,7 +254,7 @@ var overridable = []string{
 	"contacts.window_days",
 	"companions.default_dwell_minutes", "companions.min_overlap_minutes", "companions.buffer_minutes", "companions.max_stay_hours",
 	"scan_ins.retention_days",
-	"arrivals.ordinary_test_mandatory", "arrivals.ordinary_test_hours",
+	"arrivals.ordinary_test_mandatory", "arrivals.ordinary_test_hours", "arrivals.lookback_days",
 }
 
 // Overridable lists the paths an override may set.
@@ -330,6 +336,7 @@ func (p Policy) check() error {
 		v.Add("scan_ins.retention_days", "policy.override_invalid")
 	}
 	pos("arrivals.ordinary_test_hours", p.Arrivals.OrdinaryTestHours, 168)
+	pos("arrivals.lookback_days", p.Arrivals.LookbackDays, 28)
 	return v.Err()
 }
 

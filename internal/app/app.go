@@ -76,6 +76,11 @@ type App struct {
 	// purgeFrom is the first scan-in day the purge has not settled.
 	purgeMu   sync.Mutex
 	purgeFrom int64
+	// peers is this instance's name and its outbox's delivery (peers.go).
+	peers peerState
+	// arrivals caches the risk areas and case places arrivals are matched
+	// against (arrivals.go).
+	arrivals arrivalPlaces
 }
 
 // Option adjusts an App at construction.
@@ -94,6 +99,7 @@ func New(db *store.DB, dir *division.Directory, cfg Config, log *slog.Logger, op
 		o(a)
 	}
 	a.book = newCodeBook()
+	a.arrivals.rematch = make(chan struct{}, 1)
 	db.OnPersonsChanged(a.book.changed)
 	return a
 }

@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"cordon"
@@ -151,6 +153,41 @@ type PassageResult struct {
 	Itinerary *ItineraryCard   `json:"itinerary,omitempty"`
 	Passage   *cordon.Passage  `json:"passage,omitempty"`
 	Again     bool             `json:"again,omitempty"` // the key was stored before
+	// ArrivalID is the arrival a traveller identified passing in joined.
+	ArrivalID int64 `json:"arrival_id,omitempty"`
+	// Warnings are codes the officer should see, though the passage is
+	// stored all the same: checkpoint.outside_hours, checkpoint.not_on_staff.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// passageWarnings says why a passage at the checkpoint by the actor at t
+// deserves a second look, without refusing it: t outside the checkpoint's
+// hours (roads do not close when a shift ends), or an actor whose username
+// the staff list does not name (the list is a roster, not a lock: it holds
+// names of officers without accounts, and relief arrives unannounced; who
+// recorded each passage is kept and audited).
+func passageWarnings(cp cordon.Checkpoint, actor cordon.Actor, t time.Time) []string {
+	var out []string
+	if cp.Opens != "" {
+		now := t.In(cordon.ChinaTime).Format("15:04")
+		open := cp.Opens <= now && now < cp.Closes
+		if cp.Opens > cp.Closes { // a night shift, across midnight
+			open = now >= cp.Opens || now < cp.Closes
+		}
+		if !open {
+			out = append(out, "checkpoint.outside_hours")
+		}
+	}
+	if len(cp.Staff) > 0 && !slices.Contains(cp.Staff, actor.Username) {
+		out = append(out, "checkpoint.not_on_staff")
+	}
+	return out
+}
+
+// PassageWarnings are the warnings a passage by the actor would carry now,
+// for the page before the first traveller.
+func (a *App) PassageWarnings(cp cordon.Checkpoint, actor cordon.Actor) []string {
+	return passageWarnings(cp, actor, a.now())
 }
 
 // RecordPassage runs the three-code check on a traveller at a checkpoint
@@ -237,6 +274,12 @@ func (a *App) RecordPassage(ctx context.Context, actor cordon.Actor, checkpointI
 		}
 		out.Itinerary = &card
 	}
+	var places *cordon.ArrivalPlaces
+	if p.PersonID != 0 && p.Direction == cordon.DirectionIn && actor.Can(cordon.PermArrivalWrite) {
+		if places, err = a.places(ctx); err != nil {
+			return out, err
+		}
+	}
 	err = a.db.Transact(ctx, func(tx *store.Tx) error {
 		if out.Again, err = tx.RecordPassage(ctx, &p, actor.AccountID); err != nil || out.Again {
 			return err
@@ -245,14 +288,66 @@ func (a *App) RecordPassage(ctx context.Context, actor cordon.Actor, checkpointI
 		if p.PersonID != 0 {
 			record = personRecord(p.PersonID)
 		}
-		return audit(ctx, tx, actor, "passage.record", record, "", checkpointRecord(cp.ID)+" "+string(p.Direction)+" "+string(p.Color))
+		if err := audit(ctx, tx, actor, "passage.record", record, "", checkpointRecord(cp.ID)+" "+string(p.Direction)+" "+string(p.Color)); err != nil {
+			return err
+		}
+		if places == nil {
+			return nil
+		}
+		trip, err := a.passageArrival(ctx, tx, cp, p, out.Itinerary)
+		if err != nil {
+			return err
+		}
+		v, err := a.mergeTrip(ctx, tx, actor, trip, places)
+		out.ArrivalID = v.ID
+		return err
 	})
 	if err != nil {
 		return out, err
 	}
 	presentPassage(actor, &p)
 	out.Passage = &p
+	out.Warnings = passageWarnings(cp, actor, p.At)
 	return out, nil
+}
+
+// passageArrival is the arrival report of a traveller identified passing
+// in: into the checkpoint's place (or the person's place inside it, if
+// more precise), from the counties of the itinerary card outside it (the
+// latest is the origin), else from where the person was registered as
+// being; with neither, the origin is the checkpoint's county, to be
+// completed by hand.
+func (a *App) passageArrival(ctx context.Context, tx *store.Tx, cp cordon.Checkpoint, p cordon.Passage, card *ItineraryCard) (cordon.TripReport, error) {
+	person, err := tx.Person(ctx, store.Everywhere, p.PersonID)
+	if err != nil {
+		return cordon.TripReport{}, err
+	}
+	county := cp.Jurisdiction[:6]
+	in := cordon.TripReport{PersonID: p.PersonID, Destination: cp.Jurisdiction, ArrivedAt: p.At, Transport: p.Plate,
+		Channel: cordon.ChannelCheckpoint, Ref: passageRecord(p.ID)}
+	if strings.HasPrefix(person.Current, cp.Jurisdiction) && len(person.Current) > len(cp.Jurisdiction) {
+		in.Destination = person.Current
+	}
+	if card != nil {
+		for _, pl := range card.Places {
+			if strings.HasPrefix(pl.Jurisdiction, county) {
+				continue
+			}
+			if in.Origin == "" {
+				in.Origin = pl.Jurisdiction
+			}
+			in.Travel = append(in.Travel, cordon.TravelStop{Place: pl.Jurisdiction,
+				From: pl.First.In(cordon.ChinaTime).Format(time.DateOnly), To: pl.Last.In(cordon.ChinaTime).Format(time.DateOnly)})
+		}
+	}
+	switch {
+	case in.Origin != "":
+	case person.Current != "" && !strings.HasPrefix(person.Current, county):
+		in.Origin = person.Current
+	default:
+		in.Origin = county
+	}
+	return in, in.Validate(p.At)
 }
 
 // presentPassage masks the name and phone of an unidentified traveller

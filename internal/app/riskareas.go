@@ -54,7 +54,7 @@ func (a *App) DeclareRiskArea(ctx context.Context, actor cordon.Actor, r cordon.
 		return r, err
 	}
 	r.JurisdictionName = a.PathName(ctx, r.Jurisdiction)
-	return r, a.reloadMeasures(ctx) // the codes of the people in it change now
+	return r, a.riskAreasChanged(ctx) // the codes of the people in it change now
 }
 
 // RiskAreas lists the areas inside the actor's subtree.
@@ -194,7 +194,7 @@ func (a *App) ConfirmStepDown(ctx context.Context, actor cordon.Actor, id int64)
 		return r, err
 	}
 	r.JurisdictionName = a.PathName(ctx, r.Jurisdiction)
-	return r, a.reloadMeasures(ctx)
+	return r, a.riskAreasChanged(ctx)
 }
 
 // LiftRiskArea ends an area now, with a reason.
@@ -218,7 +218,7 @@ func (a *App) LiftRiskArea(ctx context.Context, actor cordon.Actor, id int64, re
 	if err != nil {
 		return err
 	}
-	return a.reloadMeasures(ctx)
+	return a.riskAreasChanged(ctx)
 }
 
 func riskAreaRecord(id int64) string { return "riskarea:" + strconv.FormatInt(id, 10) }

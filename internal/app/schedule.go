@@ -15,12 +15,16 @@ const SettleEvery = time.Minute
 // RunSchedule runs cordon's scheduled work until ctx ends: the purge of
 // scan-ins older than the retention period of their place (policy value,
 // 28 days by default), at start and then every purgeEvery; and the
-// settling of area measures (SettleMeasures) every SettleEvery.
+// settling of area measures (SettleMeasures) every SettleEvery; and the
+// delivery of messages to peers (runPeerDelivery) beside them.
 func (a *App) RunSchedule(ctx context.Context, purgeEvery time.Duration) {
 	purge := time.NewTicker(purgeEvery)
 	defer purge.Stop()
 	settle := time.NewTicker(SettleEvery)
 	defer settle.Stop()
+	peersDone := make(chan struct{})
+	go func() { defer close(peersDone); a.runPeerDelivery(ctx) }()
+	defer func() { <-peersDone }()
 	a.purge(ctx)
 	for {
 		select {

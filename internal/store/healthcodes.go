@@ -77,12 +77,15 @@ const (
 		WHERE h.kind = 'retest'`
 	markFactsQ = `SELECT person_id, id, reason, force, from_at, COALESCE(revoked_at, until_at), until_at, revoked_at
 		FROM code_marks WHERE 1=1`
-	windowFactsQ = `SELECT person_id, from_at, until_at FROM code_windows WHERE 1=1`
-	orderFactsQ  = `SELECT person_id, id, basis, status, released_at, phases, created_at FROM control_orders WHERE status <> 'cancelled'`
+	windowFactsQ     = `SELECT person_id, from_at, until_at FROM code_windows WHERE 1=1`
+	orderFactsQ      = `SELECT person_id, id, basis, status, released_at, phases, created_at FROM control_orders WHERE status <> 'cancelled'`
+	obligationFactsQ = `SELECT person_id, id, kind, status, mandatory, due_at, met_at FROM arrival_obligations
+		WHERE kind = 'test' AND mandatory = TRUE AND status <> 'superseded'`
 )
 
 // CodeFactsOf reads the facts of one person's code: cases, contacts,
-// control orders, holds, marks and the travel window.
+// control orders, arrivals' mandatory tests, holds, marks and the travel
+// window.
 func (tx *Tx) CodeFactsOf(ctx context.Context, personID int64) ([]cordon.CodeFact, *cordon.CodeWindowGrant, error) {
 	var facts []cordon.CodeFact
 	var window *cordon.CodeWindowGrant
@@ -193,6 +196,19 @@ func (tx *Tx) codeFacts(ctx context.Context, personID int64, fact func(int64, co
 			if f.Until.IsZero() || f.Until.After(f.From) {
 				fact(o.PersonID, f)
 			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = scan(obligationFactsQ+cond("person_id"), func(r *sql.Rows) error {
+		var o cordon.Obligation
+		if err := r.Scan(&o.PersonID, &o.ID, &o.Kind, &o.Status, &o.Mandatory, timeCol{&o.DueAt}, timeCol{&o.MetAt}); err != nil {
+			return err
+		}
+		for _, f := range o.CodeFacts() {
+			fact(o.PersonID, f)
 		}
 		return nil
 	})

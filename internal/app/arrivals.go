@@ -1,0 +1,611 @@
+package app
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"cordon"
+	"cordon/internal/store"
+)
+
+// Arrivals: every channel's report of a person arriving is merged into one
+// arrival per person and trip (cordon.TripWindow, same county), matched
+// against the risk areas and the cities with local cases, and given the
+// obligations of the edition in force at the destination. A test
+// obligation is met by the samples the person gives (found every minute
+// by SettleObligations) or by hand; a measure's obligation is a control
+// order, made at once. When risk areas change, RematchArrivals finds the
+// recent arrivals whose travel now meets a stronger population.
+
+func arrivalRecord(id int64) string    { return "arrival:" + strconv.FormatInt(id, 10) }
+func obligationRecord(id int64) string { return "obligation:" + strconv.FormatInt(id, 10) }
+
+// ArrivalLookback is how far back RematchArrivals looks: no edition's
+// look-back is longer.
+const ArrivalLookback = 28 * 24 * time.Hour
+
+// placesTTL is how long the index of risk areas and case places serves
+// before it is read again; a risk-area change forgets it at once.
+const placesTTL = time.Minute
+
+// arrivalPlaces caches the index arrivals are matched against.
+type arrivalPlaces struct {
+	mu sync.Mutex
+	at time.Time
+	x  *cordon.ArrivalPlaces
+	// rematch asks the schedule to match recent arrivals again.
+	rematch chan struct{}
+}
+
+// places returns the index of risk areas and case places, read again when
+// older than placesTTL.
+func (a *App) places(ctx context.Context) (*cordon.ArrivalPlaces, error) {
+	a.arrivals.mu.Lock()
+	defer a.arrivals.mu.Unlock()
+	now := a.now()
+	if a.arrivals.x != nil && now.Sub(a.arrivals.at) < placesTTL && !now.Before(a.arrivals.at) {
+		return a.arrivals.x, nil
+	}
+	var areas []cordon.RiskArea
+	var cases map[string][]time.Time
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		if areas, err = tx.RiskAreas(ctx, store.Everywhere, cordon.RiskAreaFilter{Lifted: true}); err != nil {
+			return err
+		}
+		cases, err = tx.CaseDays(ctx, now.Add(-ArrivalLookback-14*24*time.Hour))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.arrivals.x, a.arrivals.at = cordon.NewArrivalPlaces(areas, cases), now
+	return a.arrivals.x, nil
+}
+
+// riskAreasChanged follows a change of risk areas: the codes of the people
+// in them change now, and the next scheduled turn matches the recent
+// arrivals again.
+func (a *App) riskAreasChanged(ctx context.Context) error {
+	a.forgetPlaces()
+	select {
+	case a.arrivals.rematch <- struct{}{}:
+	default:
+	}
+	return a.reloadMeasures(ctx)
+}
+
+// forgetPlaces makes the next match read the risk areas again.
+func (a *App) forgetPlaces() {
+	a.arrivals.mu.Lock()
+	a.arrivals.x = nil
+	a.arrivals.mu.Unlock()
+}
+
+// readAudit records an audited read in the transaction.
+func readAudit(tx *store.Tx, actor cordon.Actor, action, record, reason, detail string) {
+	tx.AuditRead(cordon.AuditEntry{AccountID: actor.AccountID, Username: actor.Username, Action: action, Record: record,
+		Jurisdiction: actor.Jurisdiction, Reason: reason, Detail: detail, RequestID: actor.RequestID, Remote: actor.Remote})
+}
+
+// TripView is an arrival as a page or the API shows it.
+type TripView struct {
+	cordon.Trip
+	// Created is false when the report merged into an arrival already known.
+	Created bool `json:"created"`
+	// OnTime: the traveller's own report came before the arrival or within
+	// the edition's hours after it; nil without one.
+	OnTime *bool `json:"on_time,omitempty"`
+}
+
+// RecordArrival records a staff channel's report of an arrival into the
+// actor's subtree (a checkpoint officer, a station sampler, a grid
+// worker's door-to-door round).
+func (a *App) RecordArrival(ctx context.Context, actor cordon.Actor, in cordon.TripReport) (TripView, error) {
+	if err := authorize(actor, cordon.PermArrivalWrite); err != nil {
+		return TripView{}, err
+	}
+	if in.Channel == cordon.ChannelSelfReport {
+		return TripView{}, cordon.Errorf(cordon.KindInvalid, "arrival.channel_invalid", "a self-report comes from the traveller").WithField("channel", "arrival.channel_invalid")
+	}
+	return a.recordArrival(ctx, actor, in)
+}
+
+// ReportArrival is the traveller's own report on the public portal, before
+// the arrival or after it. It answers what the traveller owes.
+func (a *App) ReportArrival(ctx context.Context, in cordon.TripReport, remote string) (TripView, error) {
+	in.Channel, in.PersonID = cordon.ChannelSelfReport, 0
+	return a.recordArrival(ctx, cordon.Actor{Username: "public", Jurisdiction: cordon.Nationwide, Remote: remote}, in)
+}
+
+func (a *App) recordArrival(ctx context.Context, actor cordon.Actor, in cordon.TripReport) (TripView, error) {
+	now := a.now()
+	if err := in.Validate(now); err != nil {
+		return TripView{}, err
+	}
+	if actor.AccountID != 0 && !actor.Sees(in.Destination) {
+		return TripView{}, cordon.Errorf(cordon.KindForbidden, "arrival.outside_jurisdiction",
+			"the destination is outside your jurisdiction: send an assist request").WithField("destination", "arrival.outside_jurisdiction")
+	}
+	places, err := a.places(ctx)
+	if err != nil {
+		return TripView{}, err
+	}
+	var out TripView
+	err = a.db.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = a.mergeTrip(ctx, tx, actor, in, places)
+		return err
+	})
+	if err != nil {
+		return TripView{}, err
+	}
+	a.presentTrip(actor, &out.Trip)
+	return out, nil
+}
+
+// checkArrivalPlaces refuses division codes the directory does not know.
+func (a *App) checkArrivalPlaces(ctx context.Context, tx *store.Tx, in cordon.TripReport) error {
+	var v cordon.Invalid
+	v.Code = "arrival.invalid"
+	if !a.exists(ctx, tx, in.Destination) {
+		v.Add("destination", "arrival.destination_unknown")
+	}
+	if !a.exists(ctx, tx, in.Origin) {
+		v.Add("origin", "arrival.origin_unknown")
+	}
+	for _, s := range in.Travel {
+		if !a.exists(ctx, tx, s.Place) {
+			v.Add("travel", "arrival.travel_place_unknown")
+			break
+		}
+	}
+	return v.Err()
+}
+
+// mergeTrip stores one report: the person found by document or
+// registered, moved to the destination, the report merged into the
+// arrival of the same trip or a new one, matched, and its obligations
+// made when the match is new or stronger.
+func (a *App) mergeTrip(ctx context.Context, tx *store.Tx, actor cordon.Actor, in cordon.TripReport, places *cordon.ArrivalPlaces) (TripView, error) {
+	var out TripView
+	if err := a.checkArrivalPlaces(ctx, tx, in); err != nil {
+		return out, err
+	}
+	personID, created, err := a.arrivingPerson(ctx, tx, actor, in)
+	if err != nil {
+		return out, err
+	}
+	if err := tx.MovePerson(ctx, personID, in.Destination); err != nil {
+		return out, err
+	}
+	src := cordon.ArrivalSource{Channel: in.Channel, At: tx.Now, Ref: in.Ref, By: actor.Username}
+	if actor.AccountID == 0 {
+		src.By = ""
+	}
+	t, err := tx.TripNear(ctx, personID, in.ArrivedAt)
+	switch {
+	case err == nil && t.County() == cordon.Trip{Destination: in.Destination}.County():
+		// The same trip: keep the first report's time unless this one saw
+		// the arrival itself (a checkpoint, a station), and the most
+		// precise destination.
+		if in.Channel != cordon.ChannelSelfReport && in.Channel != cordon.ChannelBigData {
+			t.ArrivedAt = in.ArrivedAt
+		}
+		if len(in.Destination) > len(t.Destination) {
+			t.Destination = in.Destination
+		}
+		t.Address = cmp.Or(t.Address, in.Address)
+		t.Transport = cmp.Or(t.Transport, in.Transport)
+		t.Travel = cordon.MergeTravel(t.Travel, in.Travel)
+		t.Sources = append(t.Sources, src)
+	case err == nil || cordon.ErrorKind(err) == cordon.KindNotFound:
+		t = cordon.Trip{PersonID: personID, Destination: in.Destination, Address: in.Address, ArrivedAt: in.ArrivedAt, Origin: in.Origin,
+			Travel: in.Travel, Transport: in.Transport, Sources: []cordon.ArrivalSource{src}}
+		out.Created = true
+	default:
+		return out, err
+	}
+	if in.Channel == cordon.ChannelSelfReport && t.ReportedAt.IsZero() {
+		t.ReportedAt = tx.Now
+	}
+	pol, err := policyIn(ctx, tx, t.Destination, t.ArrivedAt)
+	if err != nil {
+		return out, err
+	}
+	old := t.Population
+	m := cordon.MatchArrival(pol, places, t)
+	t.Areas, t.MatchNote = m.Areas, m.Note
+	stronger := out.Created || old == "" || pol.Arrivals.Stronger(m.Population.Key, old)
+	if stronger {
+		t.Population, t.Tier, t.Edition = m.Population.Key, m.Tier, pol.Key
+	}
+	if out.Created {
+		err = tx.CreateTrip(ctx, &t)
+	} else {
+		err = tx.UpdateTrip(ctx, &t)
+	}
+	if err != nil {
+		return out, err
+	}
+	detail := fmt.Sprintf("%s %s from %s: %s", in.Channel, t.Destination, t.Origin, t.Population)
+	if created {
+		detail += " (person registered)"
+	}
+	if err := audit(ctx, tx, actor, "arrival.record", arrivalRecord(t.ID), "", detail); err != nil {
+		return out, err
+	}
+	if stronger {
+		if err := a.oblige(ctx, tx, actor, &t, pol, m); err != nil {
+			return out, err
+		}
+	}
+	obs, err := tx.ObligationsOf(ctx, t.ID)
+	if err != nil {
+		return out, err
+	}
+	t.Obligation = obs[t.ID]
+	if !t.ReportedAt.IsZero() {
+		onTime := !t.ReportedAt.After(t.ArrivedAt.Add(time.Duration(pol.Arrivals.ReportAfterHours) * time.Hour))
+		out.OnTime = &onTime
+	}
+	out.Trip = t
+	return out, nil
+}
+
+// arrivingPerson finds the traveller by id or document, or registers them
+// living at the destination.
+func (a *App) arrivingPerson(ctx context.Context, tx *store.Tx, actor cordon.Actor, in cordon.TripReport) (int64, bool, error) {
+	if in.PersonID != 0 {
+		p, err := tx.Person(ctx, store.Everywhere, in.PersonID)
+		if err != nil {
+			return 0, false, err
+		}
+		if actor.AccountID != 0 && !actor.Sees(p.Current) && !actor.Sees(p.Residence) && !actor.Sees(in.Destination) {
+			return 0, false, cordon.Errorf(cordon.KindNotFound, "person.not_found", "person not found").WithField("person_id", "person.not_found")
+		}
+		return p.ID, false, nil
+	}
+	p, err := tx.PersonByDocument(ctx, store.Everywhere, cordon.DocCitizenID, in.IDNumber)
+	if err == nil {
+		return p.ID, false, nil
+	}
+	if cordon.ErrorKind(err) != cordon.KindNotFound {
+		return 0, false, err
+	}
+	pin := cordon.PersonInput{Name: in.Name, IDNumber: in.IDNumber, Phone: in.Phone, Residence: in.Destination, Current: in.Destination, Address: in.Address}
+	np, err := pin.Validate(cordon.PersonRules{KnownAddress: a.dir.KnownAddressCode, Now: tx.Now})
+	if err != nil {
+		return 0, false, err
+	}
+	if err := tx.CreatePerson(ctx, &np, actor.AccountID); err != nil {
+		return 0, false, err
+	}
+	return np.ID, true, nil
+}
+
+// oblige replaces the open obligations of an arrival with those of its
+// population: a test by a due time, or a control order of the measure,
+// made at once from the day after the arrival.
+func (a *App) oblige(ctx context.Context, tx *store.Tx, actor cordon.Actor, t *cordon.Trip, pol cordon.Policy, m cordon.ArrivalMatch) error {
+	if err := tx.SupersedeObligations(ctx, t.ID, t.PersonID); err != nil {
+		return err
+	}
+	for _, o := range m.Obligations(t.ArrivedAt) {
+		o.ArrivalID, o.PersonID, o.Jurisdiction, o.Edition = t.ID, t.PersonID, t.Destination, pol.Key
+		if o.Kind == cordon.ObligationOrder {
+			phases, err := cordon.ControlPlan(pol, o.Measure, t.ArrivedAt)
+			if err != nil {
+				return err
+			}
+			ord := cordon.ControlOrder{PersonID: t.PersonID, Basis: cordon.BasisArrival, Population: o.Measure, LastExposure: t.ArrivedAt,
+				Status: cordon.OrderActive, Jurisdiction: t.Destination, Edition: pol.Key, Note: "arrival " + strconv.FormatInt(t.ID, 10) + ": " + t.MatchNote}
+			ord.SetPhases(phases)
+			if err := tx.CreateOrder(ctx, &ord, actor.AccountID, actor.Username); err != nil {
+				return err
+			}
+			if err := audit(ctx, tx, actor, "order.create", orderRecord(ord.ID), "",
+				fmt.Sprintf("%s for %s under %s: %s to %s", ord.Type, o.Measure, pol.Key, ord.StartsOn, ord.EndsOn)); err != nil {
+				return err
+			}
+			o.OrderID = ord.ID
+		}
+		if err := tx.CreateObligation(ctx, &o); err != nil {
+			return err
+		}
+		if err := audit(ctx, tx, actor, "obligation.create", obligationRecord(o.ID), "", fmt.Sprintf("%s %s", o.Kind, o.Population)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// presentTrip masks the traveller for the actor and names the places.
+func (a *App) presentTrip(actor cordon.Actor, t *cordon.Trip) {
+	t.DestinationName, t.OriginName = a.dir.Path(t.Destination), a.dir.Path(t.Origin)
+	for i := range t.Travel {
+		t.Travel[i].PlaceName = a.dir.Path(t.Travel[i].Place)
+	}
+	if t.Obligation == nil {
+		t.Obligation = []cordon.Obligation{}
+	}
+	now := a.now()
+	for i := range t.Obligation {
+		t.Obligation[i].Overdue = t.Obligation[i].IsOverdue(now)
+	}
+	_ = actor
+}
+
+// Arrival reads one arrival into the actor's subtree, with the traveller
+// masked by role and the obligations; the read is audited.
+func (a *App) Arrival(ctx context.Context, actor cordon.Actor, id int64, reason string) (cordon.Trip, error) {
+	if err := authorize(actor, cordon.PermArrivalRead); err != nil {
+		return cordon.Trip{}, err
+	}
+	var t cordon.Trip
+	err := a.db.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		if t, err = tx.Trip(ctx, store.ScopeOf(actor), id); err != nil {
+			return err
+		}
+		if err := a.tripPeople(ctx, tx, actor, []*cordon.Trip{&t}); err != nil {
+			return err
+		}
+		readAudit(tx, actor, "arrival.read", arrivalRecord(id), reason, personRecord(t.PersonID))
+		return nil
+	})
+	if err != nil {
+		return t, err
+	}
+	a.presentTrip(actor, &t)
+	return t, nil
+}
+
+// Arrivals lists the arrivals into the actor's subtree, newest first,
+// masked by role; the read is audited.
+func (a *App) Arrivals(ctx context.Context, actor cordon.Actor, f cordon.ArrivalFilter) ([]cordon.Trip, error) {
+	if err := authorize(actor, cordon.PermArrivalRead); err != nil {
+		return nil, err
+	}
+	var out []cordon.Trip
+	err := a.db.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		if out, err = tx.Trips(ctx, store.ScopeOf(actor), f); err != nil {
+			return err
+		}
+		ptrs := make([]*cordon.Trip, len(out))
+		for i := range out {
+			ptrs[i] = &out[i]
+		}
+		if err := a.tripPeople(ctx, tx, actor, ptrs); err != nil {
+			return err
+		}
+		readAudit(tx, actor, "arrival.list", "", "", fmt.Sprintf("%d arrivals", len(out)))
+		return nil
+	})
+	for i := range out {
+		a.presentTrip(actor, &out[i])
+	}
+	return out, err
+}
+
+// tripPeople fills in the travellers, masked by role, and the obligations.
+func (a *App) tripPeople(ctx context.Context, tx *store.Tx, actor cordon.Actor, ts []*cordon.Trip) error {
+	ids := make([]int64, len(ts))
+	for i, t := range ts {
+		ids[i] = t.ID
+	}
+	obs, err := tx.ObligationsOf(ctx, ids...)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		p, err := tx.Person(ctx, store.Everywhere, t.PersonID)
+		if err != nil {
+			return err
+		}
+		a.present(actor, &p)
+		t.Name, t.IDNumber, t.Phone, t.Masked = p.Name, p.IDNumber, p.Phone, p.Masked
+		t.Obligation = obs[t.ID]
+	}
+	return nil
+}
+
+// ArrivalTasks is the task list of arrivals' tests in the actor's subtree:
+// open ones, earliest due first, or only the overdue ones; each with the
+// traveller masked by role. The read is audited.
+func (a *App) ArrivalTasks(ctx context.Context, actor cordon.Actor, f cordon.ObligationFilter) ([]cordon.Obligation, error) {
+	if err := authorize(actor, cordon.PermArrivalRead); err != nil {
+		return nil, err
+	}
+	if f.Status == "" && !f.Overdue {
+		f.Status = cordon.ObligationOpen
+	}
+	if f.Status != "" && !slices.Contains([]cordon.ObligationStatus{cordon.ObligationOpen, cordon.ObligationMet, cordon.ObligationSuperseded}, f.Status) {
+		return nil, cordon.Errorf(cordon.KindInvalid, "obligation.filter_invalid", "status is open, met or superseded").WithField("status", "obligation.filter_invalid")
+	}
+	now := a.now()
+	var out []cordon.Obligation
+	err := a.db.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		if out, err = tx.Obligations(ctx, store.ScopeOf(actor), f, now); err != nil {
+			return err
+		}
+		for i := range out {
+			p, err := tx.Person(ctx, store.Everywhere, out[i].PersonID)
+			if err != nil {
+				return err
+			}
+			a.present(actor, &p)
+			out[i].Name, out[i].Phone = p.Name, p.Phone
+			out[i].Overdue = out[i].IsOverdue(now)
+		}
+		readAudit(tx, actor, "obligation.list", "", "", fmt.Sprintf("%d obligations", len(out)))
+		return nil
+	})
+	return out, err
+}
+
+// MeetObligation marks a test obligation met by hand (a test taken where
+// cordon does not see it, say in another province), with a note.
+func (a *App) MeetObligation(ctx context.Context, actor cordon.Actor, id int64, note string) (cordon.Obligation, error) {
+	if err := authorize(actor, cordon.PermArrivalWrite); err != nil {
+		return cordon.Obligation{}, err
+	}
+	note = strings.TrimSpace(note)
+	if note == "" || utf8.RuneCountInString(note) > 200 {
+		return cordon.Obligation{}, cordon.Errorf(cordon.KindInvalid, "obligation.note_required", "say where the test was taken").WithField("note", "obligation.note_required")
+	}
+	var o cordon.Obligation
+	err := a.db.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		if o, err = tx.Obligation(ctx, store.ScopeOf(actor), id); err != nil {
+			return err
+		}
+		if o.Kind != cordon.ObligationTest || o.Status != cordon.ObligationOpen {
+			return cordon.Errorf(cordon.KindConflict, "obligation.not_open", "only an open test obligation can be met")
+		}
+		if err := tx.MeetObligation(ctx, o, max(o.Taken, o.Tests), tx.Now, actor.Username+": "+note); err != nil {
+			return err
+		}
+		o.Status, o.MetAt, o.MetBy = cordon.ObligationMet, tx.Now, actor.Username+": "+note
+		return audit(ctx, tx, actor, "obligation.meet", obligationRecord(o.ID), note, personRecord(o.PersonID))
+	})
+	return o, err
+}
+
+// SettleObligations counts the samples of persons with open test
+// obligations (kept aside as they are registered) and marks met those
+// whose tests are taken, at the sample that completed them. It runs on
+// the schedule and returns how many it met.
+func (a *App) SettleObligations(ctx context.Context) (int, error) {
+	met := 0
+	err := a.db.Transact(ctx, func(tx *store.Tx) error {
+		samples, err := tx.ObligationSamples(ctx)
+		if err != nil {
+			return err
+		}
+		for i := 0; i < len(samples); {
+			o := samples[i].Obligation
+			j := i
+			for j < len(samples) && samples[j].Obligation.ID == o.ID {
+				j++
+			}
+			days := samples[i:j] // one a day, in day order
+			i = j
+			switch {
+			case len(days) >= o.Tests:
+				at := days[o.Tests-1].At
+				if err := tx.MeetObligation(ctx, o, len(days), at, "sample"); err != nil {
+					return err
+				}
+				met++
+				if err := tx.Audit(ctx, cordon.AuditEntry{Username: "system", Action: "obligation.meet", Record: obligationRecord(o.ID),
+					Jurisdiction: o.Jurisdiction, Detail: fmt.Sprintf("%d test(s) taken", len(days))}); err != nil {
+					return err
+				}
+			case len(days) > o.Taken:
+				if err := tx.CountTaken(ctx, o.ID, len(days)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return met, err
+}
+
+// RematchResult is what a rematch of arrivals did.
+type RematchResult struct {
+	Arrivals int           `json:"arrivals"` // matched again
+	Areas    int           `json:"areas"`    // risk areas they were matched against
+	Stronger int           `json:"stronger"` // moved to a stronger population, with new obligations
+	Took     time.Duration `json:"took"`
+}
+
+// RematchArrivals matches every arrival of the last ArrivalLookback again
+// against the risk areas and case places as they are now: an area
+// declared today with an earlier first day reaches travellers who arrived
+// before it. An arrival whose population is now stronger gets the new
+// population's obligations; a weaker match changes nothing (obligations
+// made stand). It runs after risk areas change and on the schedule.
+func (a *App) RematchArrivals(ctx context.Context) (RematchResult, error) {
+	start := time.Now()
+	a.forgetPlaces()
+	places, err := a.places(ctx)
+	if err != nil {
+		return RematchResult{}, err
+	}
+	now := a.now()
+	book, err := a.policyBook(ctx, now)
+	if err != nil {
+		return RematchResult{}, err
+	}
+	res := RematchResult{Areas: places.Areas()}
+	type change struct {
+		t   cordon.Trip
+		pol cordon.Policy
+		m   cordon.ArrivalMatch
+	}
+	var changes []change
+	err = a.db.Read(ctx, func(tx *store.Tx) error {
+		return tx.EachTrip(ctx, now.Add(-ArrivalLookback), func(t cordon.Trip) error {
+			res.Arrivals++
+			pol, err := book(t.Destination)
+			if err != nil {
+				return err
+			}
+			m := cordon.MatchArrival(pol, places, t)
+			if pol.Arrivals.Stronger(m.Population.Key, t.Population) || m.Population.Key == t.Population && !slices.Equal(m.Areas, t.Areas) {
+				changes = append(changes, change{t, pol, m})
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return res, err
+	}
+	system := cordon.Actor{Username: "system", Jurisdiction: cordon.Nationwide}
+	for len(changes) > 0 {
+		n := min(len(changes), 500)
+		err := a.db.Transact(ctx, func(tx *store.Tx) error {
+			for _, c := range changes[:n] {
+				t, stronger := c.t, c.pol.Arrivals.Stronger(c.m.Population.Key, c.t.Population)
+				t.Areas, t.MatchNote = c.m.Areas, c.m.Note
+				if stronger {
+					t.Population, t.Tier, t.Edition = c.m.Population.Key, c.m.Tier, c.pol.Key
+				}
+				if err := tx.UpdateTrip(ctx, &t); err != nil {
+					if cordon.ErrorCode(err) == "arrival.version_conflict" {
+						continue // changed by a report meanwhile, which matched it
+					}
+					return err
+				}
+				if !stronger {
+					continue
+				}
+				res.Stronger++
+				if err := audit(ctx, tx, system, "arrival.rematch", arrivalRecord(t.ID), "", t.Population+" "+t.MatchNote); err != nil {
+					return err
+				}
+				if err := a.oblige(ctx, tx, system, &t, c.pol, c.m); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return res, err
+		}
+		changes = changes[n:]
+	}
+	res.Took = time.Since(start)
+	return res, nil
+}
