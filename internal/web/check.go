@@ -89,7 +89,7 @@ func (s *server) newCheckPage(r *http.Request, venueCode string) (checkPage, err
 	v := s.visitOf(r)
 	d := checkPage{page: s.newPage(r, "check.title", "check"), VenueCode: strings.TrimSpace(venueCode), Days: []int{14, 7},
 		KeysPath: keysPath, Texts: s.codeTexts(v.lang), Form: form{Values: map[string]string{"days": "14"}}}
-	d.Scripts = []string{"vendor/idb-keyval.min.js", "codeverify.js", "check.js", "scan.js"}
+	d.Scripts = []string{"vendor/idb-keyval.min.js", "codeverify.js", "codecheck.js", "check.js", "scan.js"}
 	if d.VenueCode != "" {
 		venue, err := s.app.PublicVenue(r.Context(), d.VenueCode)
 		switch p, ok := venueProblems[cordon.ErrorCode(err)]; {
