@@ -141,7 +141,7 @@ func (a *App) recordArrival(ctx context.Context, actor cordon.Actor, in cordon.T
 	var out TripView
 	err = a.db.Transact(ctx, func(tx *store.Tx) error {
 		var err error
-		out, err = a.mergeTrip(ctx, tx, actor, in, places)
+		out, err = a.mergeTrip(ctx, tx, actor, in, places, false)
 		return err
 	})
 	if err != nil {
@@ -174,7 +174,10 @@ func (a *App) checkArrivalPlaces(ctx context.Context, tx *store.Tx, in cordon.Tr
 // registered, moved to the destination, the report merged into the
 // arrival of the same trip or a new one, matched, and its obligations
 // made when the match is new or stronger.
-func (a *App) mergeTrip(ctx context.Context, tx *store.Tx, actor cordon.Actor, in cordon.TripReport, places *cordon.ArrivalPlaces) (TripView, error) {
+//
+// Each report is audited on its own unless quiet (an import, whose chunks
+// are audited with the arrivals they wrote).
+func (a *App) mergeTrip(ctx context.Context, tx *store.Tx, actor cordon.Actor, in cordon.TripReport, places *cordon.ArrivalPlaces, quiet bool) (TripView, error) {
 	var out TripView
 	if err := a.checkArrivalPlaces(ctx, tx, in); err != nil {
 		return out, err
@@ -239,11 +242,13 @@ func (a *App) mergeTrip(ctx context.Context, tx *store.Tx, actor cordon.Actor, i
 	if created {
 		detail += " (person registered)"
 	}
-	if err := audit(ctx, tx, actor, "arrival.record", arrivalRecord(t.ID), "", detail); err != nil {
-		return out, err
+	if !quiet {
+		if err := audit(ctx, tx, actor, "arrival.record", arrivalRecord(t.ID), "", detail); err != nil {
+			return out, err
+		}
 	}
 	if stronger {
-		if err := a.oblige(ctx, tx, actor, &t, pol, m); err != nil {
+		if err := a.oblige(ctx, tx, actor, &t, pol, m, quiet); err != nil {
 			return out, err
 		}
 	}
@@ -294,7 +299,7 @@ func (a *App) arrivingPerson(ctx context.Context, tx *store.Tx, actor cordon.Act
 // oblige replaces the open obligations of an arrival with those of its
 // population: a test by a due time, or a control order of the measure,
 // made at once from the day after the arrival.
-func (a *App) oblige(ctx context.Context, tx *store.Tx, actor cordon.Actor, t *cordon.Trip, pol cordon.Policy, m cordon.ArrivalMatch) error {
+func (a *App) oblige(ctx context.Context, tx *store.Tx, actor cordon.Actor, t *cordon.Trip, pol cordon.Policy, m cordon.ArrivalMatch, quiet bool) error {
 	if err := tx.SupersedeObligations(ctx, t.ID, t.PersonID); err != nil {
 		return err
 	}
@@ -319,6 +324,9 @@ func (a *App) oblige(ctx context.Context, tx *store.Tx, actor cordon.Actor, t *c
 		}
 		if err := tx.CreateObligation(ctx, &o); err != nil {
 			return err
+		}
+		if quiet {
+			continue
 		}
 		if err := audit(ctx, tx, actor, "obligation.create", obligationRecord(o.ID), "", fmt.Sprintf("%s %s", o.Kind, o.Population)); err != nil {
 			return err
@@ -595,7 +603,7 @@ func (a *App) RematchArrivals(ctx context.Context) (RematchResult, error) {
 				if err := audit(ctx, tx, system, "arrival.rematch", arrivalRecord(t.ID), "", t.Population+" "+t.MatchNote); err != nil {
 					return err
 				}
-				if err := a.oblige(ctx, tx, system, &t, c.pol, c.m); err != nil {
+				if err := a.oblige(ctx, tx, system, &t, c.pol, c.m, false); err != nil {
 					return err
 				}
 			}

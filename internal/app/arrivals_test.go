@@ -269,3 +269,61 @@ func TestPassageJoinsArrival(t *testing.T) {
 		}
 	})
 }
+
+func TestImportArrivals(t *testing.T) {
+	onBothDatabases(t, func(t *testing.T, s *testingSetup) {
+		arrivalSetup(t, s)
+		epi := s.account(cordon.RoleEpidemiologist, nanning).Actor()
+		twice := idNumber(baiseCounty, s.next())
+		sealedOne := idNumber(debao, s.next())
+		csv := "姓名,证件号码,联系电话,目的地,抵达时间,出发地,旅居史,交通方式,来源渠道\n" +
+			"韦一," + twice + ",13900000011,兴宁区,2022-02-07 18:00,田东县,,桂L12345,大数据推送\n" +
+			"韦一," + twice + ",13900000011,南宁市兴宁区,2022-02-07 20:30,田东县,田东县 2022-02-03~2022-02-07,,车站\n" +
+			"韦二," + sealedOne + ",,兴宁区,2022-02-07 10:00,德保县,德保县都安乡 2022-02-04~2022-02-06,,\n" +
+			"韦三,45102419900101123,,兴宁区,2022-02-07 10:00,德保县,,,\n" +
+			"韦四," + idNumber(debao, s.next()) + ",,不存在区,2022-02-07 10:00,德保县,,,\n" +
+			"韦五," + idNumber(debao, s.next()) + ",,兴宁区,2022-02-07 10:00,火星,,,\n"
+		job, err := s.app.StartImport(s.ctx, epi, "arrivals", app.ImportFile{Name: "大数据推送0207.csv", Format: "csv", Data: []byte(csv)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		job = s.waitImport(epi, job.ID)
+		if job.Stored != 3 || job.Failed != 3 {
+			t.Fatalf("job: %+v", job)
+		}
+		errs := s.importErrors(epi, job.ID)
+		want := map[int]string{5: "person.id_number_invalid", 6: "import.place_unknown", 7: "arrival.origin_unknown"}
+		for _, e := range errs {
+			if want[e.Line] != e.Code {
+				t.Errorf("line %d: %s under %s, want %s", e.Line, e.Code, e.Column, want[e.Line])
+			}
+		}
+		list, err := s.app.Arrivals(s.ctx, epi, cordon.ArrivalFilter{})
+		if err != nil || len(list) != 2 {
+			t.Fatalf("arrivals: %d %v", len(list), err)
+		}
+		for _, a := range list {
+			switch a.IDNumber {
+			case twice:
+				if len(a.Sources) != 2 || a.Sources[1].Channel != cordon.ChannelStation || a.Transport != "桂L12345" {
+					t.Errorf("the person twice in the list: %+v", a)
+				}
+			case sealedOne:
+				if a.Population != cordon.ArrivalRiskArea || a.Tier != "sealed" {
+					t.Errorf("from the sealed zone: %+v", a)
+				}
+			default:
+				t.Errorf("unexpected arrival %+v", a)
+			}
+		}
+		// The same file again adds no arrival: every row merges.
+		job2, err := s.app.StartImport(s.ctx, epi, "arrivals", app.ImportFile{Name: "again.csv", Format: "csv", Data: []byte(csv)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.waitImport(epi, job2.ID)
+		if list, _ := s.app.Arrivals(s.ctx, epi, cordon.ArrivalFilter{}); len(list) != 2 {
+			t.Errorf("after importing the file twice: %d arrivals", len(list))
+		}
+	})
+}

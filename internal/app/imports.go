@@ -90,7 +90,7 @@ type RowWrite func(ctx context.Context, tx *store.Tx) (records []string, err err
 // importKinds are the kinds of line list that can be imported. A new kind
 // is an ImportKind in a file of its own, and one more entry here.
 func importKinds() []ImportKind {
-	return []ImportKind{caseImport(), contactImport()}
+	return []ImportKind{caseImport(), contactImport(), arrivalImport()}
 }
 
 func importKind(name string) (ImportKind, bool) {

@@ -216,7 +216,7 @@ func (tx *Tx) RetryPeerMessage(ctx context.Context, peerID int64, id string) err
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return notFound("peer message")
+		return notFound("peer_message")
 	}
 	return nil
 }
