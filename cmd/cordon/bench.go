@@ -26,7 +26,7 @@ func runBench(ctx context.Context, env *environment, args []string) error {
 	stored := fs.Int("persons", 100000, "persons stored before measuring lookups (1000000 for the design target)")
 	lookups := fs.Int("lookups", 20000, "lookups by ID number to time")
 	dirFlag := fs.String("dir", "", "working directory for the benchmark database (default: a temporary one)")
-	suite := fs.String("suite", "all", "what to measure: persons, testing, scanins, codes or all")
+	suite := fs.String("suite", "all", "what to measure: persons, testing, scanins, codes, arrivals or all")
 	cb := codeBench{out: env.stdout, log: env.stderr}
 	fs.IntVar(&cb.persons, "code-persons", 1_000_000, "registered persons whose codes are looked up")
 	fs.IntVar(&cb.measureN, "measure-residents", 350_000, "of them, residents of 德保县 under the area measure")
@@ -48,6 +48,11 @@ func runBench(ctx context.Context, env *environment, args []string) error {
 	fs.IntVar(&tb.clients, "devices", 4, "registration devices sending at once")
 	fs.IntVar(&tb.points, "points", 2000, "sampling points, one per village of the city")
 	fs.IntVar(&tb.positive, "positive-one-in", 100, "one tube in this many is positive")
+	ab := arrivalBench{out: env.stdout, log: env.stderr}
+	fs.IntVar(&ab.arrivals, "arrivals", 1_000_000, "arrivals stored before the rematch against the risk areas")
+	fs.IntVar(&ab.persons, "arrival-persons", 200_000, "the travellers the arrivals belong to")
+	fs.IntVar(&ab.areas, "risk-areas", 5000, "risk areas the arrivals are matched against")
+	fs.IntVar(&ab.importRows, "import-rows", 100_000, "rows of the arrival list imported from XLSX")
 	trivialAddr := fs.String("serve-trivial", "", "serve the trivial handler the codes suite compares with, on this address, until stopped (the suite starts it)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -55,8 +60,11 @@ func runBench(ctx context.Context, env *environment, args []string) error {
 	if *trivialAddr != "" {
 		return serveTrivial(ctx, *trivialAddr)
 	}
-	if *suite != "all" && *suite != "persons" && *suite != "testing" && *suite != "scanins" && *suite != "codes" {
-		return usageError{"--suite must be persons, testing, scanins, codes or all"}
+	if *suite != "all" && *suite != "persons" && *suite != "testing" && *suite != "scanins" && *suite != "codes" && *suite != "arrivals" {
+		return usageError{"--suite must be persons, testing, scanins, codes, arrivals or all"}
+	}
+	if ab.arrivals < 1 || ab.persons < 1 || ab.areas < 1 || ab.importRows < 1 || ab.importRows > app.MaxImportRows {
+		return usageError{"bench: --arrivals, --arrival-persons and --risk-areas must be positive, --import-rows 1 to 100000"}
 	}
 	if cb.persons < 1 || cb.measureN < 0 || cb.measureN > cb.persons || cb.tokens < 1 || cb.tokens > cb.persons || cb.clients < 1 || cb.duration <= 0 {
 		return usageError{"bench: --code-persons, --code-tokens (at most --code-persons), --code-clients and --code-duration must be positive, --measure-residents at most --code-persons"}
@@ -85,6 +93,15 @@ func runBench(ctx context.Context, env *environment, args []string) error {
 			return err
 		}
 		if *suite == "codes" {
+			return nil
+		}
+	}
+	if *suite == "arrivals" || *suite == "all" {
+		ab.dir = dir
+		if err := ab.run(ctx); err != nil {
+			return err
+		}
+		if *suite == "arrivals" {
 			return nil
 		}
 	}

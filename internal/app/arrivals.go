@@ -141,7 +141,7 @@ func (a *App) recordArrival(ctx context.Context, actor cordon.Actor, in cordon.T
 	var out TripView
 	err = a.db.Transact(ctx, func(tx *store.Tx) error {
 		var err error
-		out, err = a.mergeTrip(ctx, tx, actor, in, places, false)
+		out, err = a.mergeTrip(ctx, tx, actor, in, places, false, nil)
 		return err
 	})
 	if err != nil {
@@ -177,7 +177,11 @@ func (a *App) checkArrivalPlaces(ctx context.Context, tx *store.Tx, in cordon.Tr
 //
 // Each report is audited on its own unless quiet (an import, whose chunks
 // are audited with the arrivals they wrote).
-func (a *App) mergeTrip(ctx context.Context, tx *store.Tx, actor cordon.Actor, in cordon.TripReport, places *cordon.ArrivalPlaces, quiet bool) (TripView, error) {
+//
+// policy, when not nil, resolves the edition of a destination (an import
+// resolves them once for the job); else it is read in tx.
+func (a *App) mergeTrip(ctx context.Context, tx *store.Tx, actor cordon.Actor, in cordon.TripReport, places *cordon.ArrivalPlaces, quiet bool,
+	policy func(string) (cordon.Policy, error)) (TripView, error) {
 	var out TripView
 	if err := a.checkArrivalPlaces(ctx, tx, in); err != nil {
 		return out, err
@@ -219,7 +223,12 @@ func (a *App) mergeTrip(ctx context.Context, tx *store.Tx, actor cordon.Actor, i
 	if in.Channel == cordon.ChannelSelfReport && t.ReportedAt.IsZero() {
 		t.ReportedAt = tx.Now
 	}
-	pol, err := policyIn(ctx, tx, t.Destination, t.ArrivedAt)
+	var pol cordon.Policy
+	if policy != nil {
+		pol, err = policy(t.Destination)
+	} else {
+		pol, err = policyIn(ctx, tx, t.Destination, t.ArrivedAt)
+	}
 	if err != nil {
 		return out, err
 	}
@@ -248,9 +257,13 @@ func (a *App) mergeTrip(ctx context.Context, tx *store.Tx, actor cordon.Actor, i
 		}
 	}
 	if stronger {
-		if err := a.oblige(ctx, tx, actor, &t, pol, m, quiet); err != nil {
+		if err := a.oblige(ctx, tx, actor, &t, pol, m, quiet, !out.Created); err != nil {
 			return out, err
 		}
+	}
+	if quiet {
+		out.Trip = t
+		return out, nil
 	}
 	obs, err := tx.ObligationsOf(ctx, t.ID)
 	if err != nil {
@@ -299,9 +312,11 @@ func (a *App) arrivingPerson(ctx context.Context, tx *store.Tx, actor cordon.Act
 // oblige replaces the open obligations of an arrival with those of its
 // population: a test by a due time, or a control order of the measure,
 // made at once from the day after the arrival.
-func (a *App) oblige(ctx context.Context, tx *store.Tx, actor cordon.Actor, t *cordon.Trip, pol cordon.Policy, m cordon.ArrivalMatch, quiet bool) error {
-	if err := tx.SupersedeObligations(ctx, t.ID, t.PersonID); err != nil {
-		return err
+func (a *App) oblige(ctx context.Context, tx *store.Tx, actor cordon.Actor, t *cordon.Trip, pol cordon.Policy, m cordon.ArrivalMatch, quiet, replace bool) error {
+	if replace {
+		if err := tx.SupersedeObligations(ctx, t.ID, t.PersonID); err != nil {
+			return err
+		}
 	}
 	for _, o := range m.Obligations(t.ArrivedAt) {
 		o.ArrivalID, o.PersonID, o.Jurisdiction, o.Edition = t.ID, t.PersonID, t.Destination, pol.Key
@@ -603,7 +618,7 @@ func (a *App) RematchArrivals(ctx context.Context) (RematchResult, error) {
 				if err := audit(ctx, tx, system, "arrival.rematch", arrivalRecord(t.ID), "", t.Population+" "+t.MatchNote); err != nil {
 					return err
 				}
-				if err := a.oblige(ctx, tx, system, &t, c.pol, c.m, false); err != nil {
+				if err := a.oblige(ctx, tx, system, &t, c.pol, c.m, false, true); err != nil {
 					return err
 				}
 			}

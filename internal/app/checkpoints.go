@@ -298,7 +298,7 @@ func (a *App) RecordPassage(ctx context.Context, actor cordon.Actor, checkpointI
 		if err != nil {
 			return err
 		}
-		v, err := a.mergeTrip(ctx, tx, actor, trip, places, false)
+		v, err := a.mergeTrip(ctx, tx, actor, trip, places, false, nil)
 		out.ArrivalID = v.ID
 		return err
 	})

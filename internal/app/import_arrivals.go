@@ -61,6 +61,7 @@ type arrivalRows struct {
 	here   placeNames // the destination lies in the importer's jurisdiction
 	places *cordon.ArrivalPlaces
 	names  map[string][]string // every division by its name, for origins and travel
+	policy func(string) (cordon.Policy, error)
 }
 
 // elsewhere reads a place outside the importer's jurisdiction: a division
@@ -168,9 +169,12 @@ func (h *arrivalRows) Check(ctx context.Context, row linelist.Row) (RowWrite, er
 		if h.places, err = h.a.places(ctx); err != nil {
 			return nil, err
 		}
+		if h.policy, err = h.a.policyBook(ctx, h.a.now()); err != nil {
+			return nil, err
+		}
 	}
 	return func(ctx context.Context, tx *store.Tx) ([]string, error) {
-		v, err := h.a.mergeTrip(ctx, tx, h.actor, in, h.places, false)
+		v, err := h.a.mergeTrip(ctx, tx, h.actor, in, h.places, true, h.policy)
 		if err != nil {
 			return nil, err
 		}
