@@ -92,7 +92,7 @@ func (b *arrivalBench) run(ctx context.Context) error {
 				from := villages[rng.IntN(len(villages))]
 				via := villages[rng.IntN(len(villages))]
 				t := cordon.Trip{PersonID: ids[i%len(ids)], Destination: villages[rng.IntN(len(villages))], ArrivedAt: at, Origin: from,
-					Travel: []cordon.TravelStop{{Place: via, From: day(back + 6), To: day(back + 3)}, {Place: from, From: day(back + 2), To: day(back)}},
+					Travel:  []cordon.TravelStop{{Place: via, From: day(back + 6), To: day(back + 3)}, {Place: from, From: day(back + 2), To: day(back)}},
 					Sources: []cordon.ArrivalSource{{Channel: cordon.ChannelBigData, At: at}}, Population: cordon.ArrivalOrdinary, Edition: "gx-2022-01"}
 				if err := tx.CreateTrip(ctx, &t); err != nil {
 					return err
