@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"cordon"
+	"cordon/internal/app"
 )
 
 // homePage shows the account's jurisdiction at a glance.
@@ -15,6 +16,8 @@ type homePage struct {
 	Persons      int
 	Grids        int
 	Alerts       int // health-check alerts nobody acknowledged, for those who follow cases
+	Escalates    bool
+	AssistLate   int // people of assist requests received past their 24 h, for commanders
 }
 
 func (s *server) home(w http.ResponseWriter, r *http.Request) {
@@ -45,6 +48,12 @@ func (s *server) home(w http.ResponseWriter, r *http.Request) {
 	d.Grids = len(grids)
 	if v.actor.Can(cordon.PermCaseRead) {
 		if d.Alerts, err = s.app.CountOpenAlerts(ctx, v.actor); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	if d.Escalates = app.Escalates(v.actor); d.Escalates {
+		if d.AssistLate, err = s.app.CountOverdueAssist(ctx, v.actor); err != nil {
 			s.fail(w, r, err)
 			return
 		}

@@ -200,6 +200,17 @@ func (s *server) routes() []route {
 		{"POST /checkpoints", member, s.checkpointCreate},
 		{"GET /checkpoints/{id}/pass", member, s.passForm},
 		{"POST /checkpoints/{id}/pass", member, s.passRecord},
+		{"GET /assist", member, s.assistList},
+		{"GET /assist/new", member, s.assistNew},
+		{"POST /assist", upload, s.assistCreate},
+		{"GET /assist/overdue", member, s.assistOverdue},
+		{"GET /assist/{id}", member, s.assistShow},
+		{"GET /assist/{id}/progress", member, s.assistProgress},
+		{"GET /assist/{id}/export", member, s.assistExport},
+		{"GET /assist/{id}/letter.pdf", member, s.assistLetter},
+		{"POST /assist/{id}/people/{pos}/outcome", member, s.assistOutcome},
+		{"POST /assist/{id}/people/{pos}/grid", member, s.assistAssign},
+		{"POST /assist/{id}/people/{pos}/forward", member, s.assistForward},
 
 		{"/", open, s.notFound},
 	}
