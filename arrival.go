@@ -294,7 +294,11 @@ type placedArea struct {
 func NewArrivalPlaces(areas []RiskArea, cases map[string][]time.Time) *ArrivalPlaces {
 	x := &ArrivalPlaces{areas: map[string][]placedArea{}, counties: map[string][]placedArea{}, caseDays: map[string][]string{}, areaCount: len(areas)}
 	for _, a := range areas {
-		pa := placedArea{RiskArea: a, from: a.From.In(ChinaTime).Format(time.DateOnly)}
+		since := a.From
+		if !a.Since.IsZero() && a.Since.Before(since) {
+			since = a.Since
+		}
+		pa := placedArea{RiskArea: a, from: since.In(ChinaTime).Format(time.DateOnly)}
 		end := a.To
 		if !a.LiftedAt.IsZero() && (end.IsZero() || a.LiftedAt.Before(end)) {
 			end = a.LiftedAt
@@ -346,8 +350,8 @@ type ArrivalMatch struct {
 
 // MatchArrival matches an arrival's travel in the edition's look-back
 // against the places. A stop meets a risk area when the stop is the area's
-// place or inside it and their days overlap ("stayed there since" the
-// area's first day); a stop in a county with such an area, not inside
+// place or inside it and their days overlap, counted from the area's
+// look-back ("stayed there since", RiskArea.Since) or its first day; a stop in a county with such an area, not inside
 // one, meets the county; a stop in a city where a case was detected from
 // 14 days before the stop to the arrival meets the city. The strongest
 // population of the edition that the travel meets wins; overlapping areas

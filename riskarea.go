@@ -54,6 +54,10 @@ type RiskArea struct {
 	// From and To bound the declaration; a zero To runs until lifted.
 	From time.Time `json:"from"`
 	To   time.Time `json:"to,omitzero"`
+	// Since is the notice's look-back ("stayed there since date X"):
+	// travellers who stayed in the area from then on count as having
+	// stayed in it, though the area was declared later. Zero means From.
+	Since time.Time `json:"since,omitzero"`
 	// TierSince is when the current tier began; PrevTier is the tier it
 	// stepped down from, empty for the declared tier.
 	TierSince  time.Time `json:"tier_since"`
@@ -105,6 +109,9 @@ func (r RiskArea) Validate(p Policy) error {
 	}
 	if r.From.IsZero() || (!r.To.IsZero() && !r.To.After(r.From)) {
 		v.Add("to", "riskarea.dates_invalid")
+	}
+	if !r.Since.IsZero() && (r.Since.After(r.From) || r.Since.Before(r.From.AddDate(0, 0, -28))) {
+		v.Add("since", "riskarea.since_invalid")
 	}
 	return v.Err()
 }

@@ -43,6 +43,7 @@ type config struct {
 	MaxBody       int64
 	MaxInFlight   int
 	ReadConns     int
+	InstanceName  string
 }
 
 const defaultDB = "sqlite:./cordon-data/cordon.db"
@@ -73,6 +74,7 @@ func (c *config) bindServe(fs *flag.FlagSet, defaultAddr string) {
 	fs.StringVar(&c.MLLPToken, "mllp-token", "", "API token of the lab account that MLLP results are stored as (needed with --mllp-addr)")
 	fs.Int64Var(&c.MaxBody, "max-body", 32<<20, "largest request body in bytes (lab result files are the largest)")
 	fs.IntVar(&c.MaxInFlight, "max-in-flight", 512, "requests served at once before answering 503")
+	fs.StringVar(&c.InstanceName, "instance-name", app.DefaultInstanceName, "this instance's name for the other cordon instances it exchanges messages with, e.g. 广东省")
 }
 
 // parse parses args, then fills every flag not given on the command line

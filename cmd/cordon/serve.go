@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"cordon"
+	"cordon/internal/api"
 	"cordon/internal/app"
 	"cordon/internal/mllp"
 	"cordon/internal/server"
@@ -57,6 +58,8 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	m.App.SetInstanceName(m.Config.InstanceName)
+	m.App.SetPeerPoster(api.PeerPoster(nil))
 	tlsOn := m.Config.TLSCert != ""
 	m.tls = tlsOn
 	pages, err := web.New(m.App, web.Options{Secure: tlsOn || m.Config.SecureCookies, Log: m.Log, Version: version})

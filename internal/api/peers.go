@@ -123,3 +123,13 @@ func (s *Server) retryPeerMessage(w http.ResponseWriter, r *http.Request, actor 
 	}
 	s.done(w, r, s.app.RetryPeerMessage(r.Context(), actor, id, r.PathValue("message")))
 }
+
+func (s *Server) pingPeer(w http.ResponseWriter, r *http.Request, actor cordon.Actor) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	msg, err := s.app.PingPeer(r.Context(), actor, id)
+	s.reply(w, r, http.StatusAccepted, cordon.PeerReceipt{ID: msg}, err)
+}

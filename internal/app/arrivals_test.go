@@ -76,6 +76,18 @@ func TestArrivalsMatchAndOblige(t *testing.T) {
 			t.Errorf("centralised phase: %+v", ph)
 		}
 
+		// A controlled zone over the same village: both kept, listed highest
+		// tier first, and the sealed zone decides.
+		controlled, err := s.app.DeclareRiskArea(s.ctx, s.account(cordon.RoleCommander, debao).Actor(),
+			cordon.RiskArea{Tier: "controlled", Jurisdiction: fuji, Name: "福记村", Since: sealed.From})
+		if err != nil {
+			t.Fatal(err)
+		}
+		both := report(idNumber(debao, s.next()), xingningG, fuji, now.Add(-time.Hour), cordon.TravelStop{Place: fuji, From: "2022-02-04", To: "2022-02-07"})
+		if v, err := s.app.ReportArrival(s.ctx, both, ""); err != nil || v.Tier != "sealed" || !slices.Equal(v.Areas, []int64{sealed.ID, controlled.ID}) {
+			t.Fatalf("two areas over one stay: %+v %v", v.Trip, err)
+		}
+
 		// A stay that ended before the zone's first day does not count.
 		early := report(idNumber(debao, s.next()), xingning, nanning, now.Add(-time.Hour),
 			cordon.TravelStop{Place: fuji, From: "2022-01-28", To: "2022-02-02"})
@@ -159,14 +171,19 @@ func TestArrivalsMergeAndRematch(t *testing.T) {
 		// 田东 gets a controlled zone whose look-back reaches the stay: the
 		// rematch finds the arrival and gives it the zone's quarantine.
 		boss := s.account(cordon.RoleCommander, baise).Actor()
+		// It is declared now, but looks back to 02-05: "stayed there since".
 		if _, err := s.app.DeclareRiskArea(s.ctx, boss, cordon.RiskArea{Tier: "controlled", Jurisdiction: "451022100", Name: "平马镇",
-			From: time.Date(2022, 2, 5, 0, 0, 0, 0, cordon.ChinaTime)}); err != nil {
+			Since: time.Date(2022, 2, 5, 0, 0, 0, 0, cordon.ChinaTime)}); err != nil {
 			t.Fatal(err)
 		}
-		// A precaution zone over the same town: both kept, the higher wins.
-		if _, err := s.app.DeclareRiskArea(s.ctx, boss, cordon.RiskArea{Tier: "precaution", Jurisdiction: "451022100", Name: "平马镇防范区",
-			From: time.Date(2022, 2, 5, 0, 0, 0, 0, cordon.ChinaTime)}); err != nil {
+		// A precaution zone over the same town without a look-back: the
+		// stay, which ended yesterday, is not in it.
+		if _, err := s.app.DeclareRiskArea(s.ctx, boss, cordon.RiskArea{Tier: "precaution", Jurisdiction: "451022100", Name: "平马镇防范区"}); err != nil {
 			t.Fatal(err)
+		}
+		if _, err := s.app.DeclareRiskArea(s.ctx, boss, cordon.RiskArea{Tier: "precaution", Jurisdiction: "451022100", Name: "x",
+			Since: time.Date(2022, 1, 1, 0, 0, 0, 0, cordon.ChinaTime)}); cordon.ErrorCode(err) != "riskarea.since_invalid" {
+			t.Errorf("a look-back of more than 28 days: %v", err)
 		}
 		res, err := s.app.RematchArrivals(s.ctx)
 		if err != nil || res.Stronger != 1 || res.Arrivals != 1 {
@@ -176,7 +193,7 @@ func TestArrivalsMergeAndRematch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Population != cordon.ArrivalRiskArea || got.Tier != "controlled" || len(got.Areas) != 2 {
+		if got.Population != cordon.ArrivalRiskArea || got.Tier != "controlled" || len(got.Areas) != 1 {
 			t.Fatalf("after the rematch: %+v", got)
 		}
 		var open, superseded int

@@ -229,6 +229,30 @@ func (a *App) RetryPeerMessage(ctx context.Context, actor cordon.Actor, peerID i
 	return err
 }
 
+// PingKind is a message that does nothing but prove, once acknowledged,
+// that the two instances have each other's keys and names right.
+const PingKind = "peer.ping"
+
+func init() {
+	peerHandlers[PingKind] = func(*App, context.Context, *store.Tx, cordon.Peer, json.RawMessage) error { return nil }
+}
+
+// PingPeer queues a ping to a peer and returns its message id; the outbox
+// shows when it is acknowledged.
+func (a *App) PingPeer(ctx context.Context, actor cordon.Actor, peerID int64) (string, error) {
+	if err := authorize(actor, cordon.PermPeerManage); err != nil {
+		return "", err
+	}
+	var id string
+	err := a.db.Transact(ctx, func(tx *store.Tx) (err error) {
+		if id, err = a.sendToPeer(ctx, tx, peerID, PingKind, map[string]string{"by": actor.Username}); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "peer.ping", peerRecord(peerID), "", id)
+	})
+	return id, err
+}
+
 // PeerFor returns the active peer that serves a division code (longest
 // prefix match); ok is false when this instance serves it itself.
 func (a *App) PeerFor(ctx context.Context, tx *store.Tx, code string) (cordon.Peer, bool, error) {

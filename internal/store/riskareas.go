@@ -9,7 +9,7 @@ import (
 )
 
 const riskAreaColumns = `id, edition, tier, jurisdiction, name, geojson, reason, from_at, to_at, tier_since, prev_tier,
-	declared_by, declared_at, lifted_at, lift_reason`
+	declared_by, declared_at, lifted_at, lift_reason, since_at`
 
 // CreateRiskArea stores a declared area.
 func (tx *Tx) CreateRiskArea(ctx context.Context, r *cordon.RiskArea) error {
@@ -19,10 +19,10 @@ func (tx *Tx) CreateRiskArea(ctx context.Context, r *cordon.RiskArea) error {
 	}
 	var err error
 	r.ID, err = tx.insert(ctx, `INSERT INTO risk_areas (edition, tier, jurisdiction, name, geojson, reason, from_at, to_at,
-		tier_since, prev_tier, declared_by, declared_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		tier_since, prev_tier, declared_by, declared_at, since_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.Edition, r.Tier, r.Jurisdiction, r.Name, r.GeoJSON, r.Reason, ts(r.From), ts(r.To),
-		ts(r.TierSince), r.PrevTier, nullID(r.DeclaredBy), ts(tx.Now))
+		ts(r.TierSince), r.PrevTier, nullID(r.DeclaredBy), ts(tx.Now), ts(r.Since))
 	return err
 }
 
@@ -108,7 +108,7 @@ func (tx *Tx) riskAreas(ctx context.Context, where string, args ...any) ([]cordo
 		var by sql.NullInt64
 		if err := rows.Scan(&r.ID, &r.Edition, &r.Tier, &r.Jurisdiction, &r.Name, &r.GeoJSON, &r.Reason,
 			timeCol{&r.From}, timeCol{&r.To}, timeCol{&r.TierSince}, &r.PrevTier,
-			&by, timeCol{&r.DeclaredAt}, timeCol{&r.LiftedAt}, &r.LiftReason); err != nil {
+			&by, timeCol{&r.DeclaredAt}, timeCol{&r.LiftedAt}, &r.LiftReason, timeCol{&r.Since}); err != nil {
 			return nil, err
 		}
 		r.DeclaredBy = by.Int64

@@ -39,7 +39,7 @@ type riskCityGroup struct {
 	Areas []cordon.RiskArea
 }
 
-var riskAreaFields = []string{"tier", "jurisdiction", "name", "reason", "geojson", "from", "to"}
+var riskAreaFields = []string{"tier", "jurisdiction", "name", "reason", "geojson", "from", "to", "since"}
 
 // groupRiskAreas groups areas by tier, highest first, then by city.
 func (s *server) groupRiskAreas(areas []cordon.RiskArea) []riskTierGroup {
@@ -123,13 +123,14 @@ func (s *server) riskAreaDeclare(w http.ResponseWriter, r *http.Request) {
 	f := formFrom(r, riskAreaFields...)
 	from, okFrom := timeField(&f, "from")
 	to, okTo := timeField(&f, "to")
-	if !okFrom || !okTo {
+	since, okSince := timeField(&f, "since")
+	if !okFrom || !okTo || !okSince {
 		s.showRiskAreas(w, r, http.StatusUnprocessableEntity, f, form{}, 0, "form.fix_fields")
 		return
 	}
 	actor := s.visitOf(r).actor
 	_, err := s.app.DeclareRiskArea(r.Context(), actor, cordon.RiskArea{Tier: f.Get("tier"), Jurisdiction: strings.TrimSpace(f.Get("jurisdiction")),
-		Name: f.Get("name"), Reason: f.Get("reason"), GeoJSON: f.Get("geojson"), From: from, To: to})
+		Name: f.Get("name"), Reason: f.Get("reason"), GeoJSON: f.Get("geojson"), From: from, To: to, Since: since})
 	if errors.Is(err, cordon.ErrForbidden) && actor.Can(cordon.PermRiskAreaManage) {
 		err = cordon.Errorf(cordon.KindForbidden, "jurisdiction.outside_scope", "outside your jurisdiction").WithField("jurisdiction", "jurisdiction.outside_scope")
 	}

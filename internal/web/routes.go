@@ -55,6 +55,16 @@ func (s *server) routes() []route {
 		{"POST /accounts/{id}/password", member, s.accountResetPassword},
 
 		{"GET /audit", member, s.auditList},
+		{"GET /peers", member, s.peerList},
+		{"POST /peers", member, s.peerCreate},
+		{"GET /peers/{id}", member, s.peerShow},
+		{"POST /peers/{id}", member, s.peerUpdate},
+		{"POST /peers/{id}/deactivate", member, s.peerDeactivate},
+		{"POST /peers/{id}/ping", member, s.peerPing},
+		{"POST /peers/{id}/messages/{message}/retry", member, s.peerRetry},
+		// This instance's name and public key, for the administrators of
+		// other instances: no sign-in.
+		{"GET /.well-known/cordon/instance", open, s.instance},
 
 		{"GET /rounds", member, s.roundList},
 		{"GET /rounds/new", member, s.roundNew},

@@ -1,6 +1,10 @@
 -- Arrivals (来返人员) and what they owe: one arrival per person and trip,
 -- merged from every channel that reported it, and its obligations.
 
+-- A risk area's look-back: travellers who stayed there since this time
+-- count as having stayed in it ("自X月X日以来有该地旅居史").
+ALTER TABLE risk_areas ADD COLUMN since_at TEXT;
+
 CREATE TABLE arrivals (
 	id          INTEGER NOT NULL PRIMARY KEY,
 	person_id   INTEGER NOT NULL,
