@@ -176,7 +176,10 @@ func receiveAssistStatus(a *App, ctx context.Context, tx *store.Tx, from cordon.
 		if m.ReceivedAt.IsZero() {
 			return badAssistMessage("a receipt without its time")
 		}
-		return tx.SetAssistReceived(ctx, r.ID, m.ReceivedAt)
+		if err := tx.SetAssistReceived(ctx, r.ID, m.ReceivedAt); err != nil {
+			return err
+		}
+		return audit(ctx, tx, peerActor(from), "assist.status", assistRecord(r.ID), "", r.Number+" received")
 	}
 	p, err := tx.AssistPerson(ctx, r.ID, m.Pos)
 	if cordon.ErrorKind(err) == cordon.KindNotFound {
