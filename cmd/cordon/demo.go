@@ -140,6 +140,15 @@ func printDemo(ctx context.Context, w io.Writer, m *Main, sum demo.Summary, pass
 				c.CodesFeb10[cordon.Green], c.CodesFeb10[cordon.Yellow], c.CodesFeb10[cordon.Red], c.Marked)
 		}
 	}
+	if x := sum.Arrivals; x.RiskAreas > 0 {
+		fmt.Fprintf(w, "\n  risk areas (%s/risk-areas): %d, Baise's zoning of 02-06 (陇意屯 sealed, the Vienna hotel controlled...) and 都安乡 sealed on 02-09\n",
+			m.URL(), x.RiskAreas)
+		fmt.Fprintf(w, "    arrivals (%s/arrivals): %d returnees in 都安乡, %d still overdue for their 24 h test (%s/arrivals/tasks as duan)\n",
+			m.URL(), x.Returnees, x.Overdue, m.URL())
+		fmt.Fprintf(w, "    %d people back in 南宁 from Baise, self-reported and on a big-data list (as nnjk), yellow or red for their stay\n", x.Nanning)
+		fmt.Fprintf(w, "    %d checkpoints on the roads into 巴马 from 凌云, 田阳, 田东 and 平果 (road numbers invented), %d passages (as bama)\n",
+			x.Checkpoints, x.Passages)
+	}
 	fmt.Fprintln(w)
 }
 

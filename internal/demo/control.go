@@ -123,6 +123,7 @@ func (s *screening) scheduleControl() {
 	}
 	s.schedule(feb(7, 15, 40), s.takeUpAlert)
 	s.scheduleMeasure()
+	s.scheduleArrivals()
 }
 
 // openSites registers the hotel and the centre with their rooms, their

@@ -58,6 +58,8 @@ func Accounts(grid string) []Account {
 		{"dbyy", "德保县人民医院检测实验室", cordon.RoleLab, Debao},
 		{"dbzh", "德保县疫情防控指挥部", cordon.RoleCommander, Debao},
 		{"kangning", "德保县康宁宾馆集中隔离点", cordon.RoleIsolationSite, Debao},
+		{"nnjk", "南宁市疾控中心流调队员", cordon.RoleEpidemiologist, Nanning},
+		{"bama", "巴马县公路卡点执勤员", cordon.RoleCheckpoint, Bama},
 	}
 }
 
@@ -68,7 +70,8 @@ type Summary struct {
 	Persons  int
 	Testing
 	Tracing
-	Control // on the scenario's clock only
+	Control           // on the scenario's clock only
+	Arrivals Arrivals // on the scenario's clock only
 }
 
 // Options size the demo.
@@ -188,7 +191,8 @@ func Load(ctx context.Context, a *app.App, opt Options) (Summary, error) {
 	sum.Persons = len(register)
 	t := &screening{ctx: ctx, a: a, rng: rng, gen: gen, clock: opt.Clock, shift: shift, grid: g.Code,
 		commander: actors["baise"], sampler: actors["caiyang"], epi: actors["debao"], residents: residents,
-		ctl: control{manager: actors["kangning"], commander: actors["dbzh"], grid: actors["duan"]}}
+		ctl:        control{manager: actors["kangning"], commander: actors["dbzh"], grid: actors["duan"]},
+		nanningEpi: actors["nnjk"], bamaOfficer: actors["bama"]}
 	if err := t.prepare(); err != nil {
 		return sum, fmt.Errorf("demo venues: %w", err)
 	}
@@ -200,7 +204,7 @@ func Load(ctx context.Context, a *app.App, opt Options) (Summary, error) {
 			return sum, fmt.Errorf("demo retention: %w", err)
 		}
 	}
-	sum.Testing, sum.Tracing, sum.Control = t.sum, t.trace, t.ctl.sum
+	sum.Testing, sum.Tracing, sum.Control, sum.Arrivals = t.sum, t.trace, t.ctl.sum, t.arrivals
 	sum.Persons += t.newPersons
 	return sum, nil
 }

@@ -797,7 +797,10 @@ func TestQuarantineOrdersAndCodes(t *testing.T) {
 	if !uploaded || m.EndedAt.Before(feb(13, 16, 0)) {
 		t.Errorf("the measure ended %v, not with a result of the third round", m.EndedAt)
 	}
-	if c.CodesFeb10[cordon.Green] != 0 || c.CodesFeb10[cordon.Yellow] < 200 || c.CodesAtEnd[cordon.Green] < 200 {
+	// Residents of the sealed and controlled zones (都安乡 as a whole from
+	// 02-09) are red or yellow for their zone; the measure makes everyone
+	// else yellow, and green again at its end.
+	if c.CodesFeb10[cordon.Green] != 0 || c.CodesFeb10[cordon.Yellow] < 150 || c.CodesAtEnd[cordon.Green] < 150 {
 		t.Errorf("德保县's codes on 02-10 %v, at the end %v", c.CodesFeb10, c.CodesAtEnd)
 	}
 
@@ -879,4 +882,78 @@ func residentsOf(t *testing.T, a *app.App) []int64 {
 		}
 	}
 	return out
+}
+
+func TestArrivalsRiskAreasAndCheckpoints(t *testing.T) {
+	ctx := context.Background()
+	a, sum, clock := loadedOn(t)
+	arr := sum.Arrivals
+	if arr.RiskAreas < 50 || arr.Returnees != 12 || arr.Nanning != 15 || arr.Checkpoints != 4 || arr.Passages != 96 {
+		t.Fatalf("arrivals part: %+v", arr)
+	}
+	// The published zones are there, 陇意屯 sealed and 都安乡 as a whole.
+	areas, err := a.PublicRiskAreas(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := map[string]string{}
+	for _, r := range areas {
+		named[r.Name] = r.Tier
+	}
+	if named["德保县都安乡福记村陇意屯"] != "sealed" || named["德保县都安乡全域"] != "sealed" || named["维也纳国际酒店(德保腾飞广场店)"] != "controlled" {
+		t.Errorf("published zones missing: %d areas", len(areas))
+	}
+	// Nanning: everyone back from Baise is yellow (home monitoring, a city
+	// with local cases) or red (a stay in a zone); the list merged into
+	// the self-reports of the same people.
+	nn := actor(t, a, "nnjk")
+	list, err := a.Arrivals(ctx, nn, cordon.ArrivalFilter{Limit: 100})
+	if err != nil || len(list) != 15 {
+		t.Fatalf("Nanning's arrivals: %d %v", len(list), err)
+	}
+	colours := map[cordon.CodeColor]int{}
+	merged := 0
+	clock.set(feb(8, 12, 0)) // within the 7 days of home monitoring
+	defer clock.set(final)
+	for _, x := range list {
+		code, err := a.HealthCode(ctx, nn, x.PersonID, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		colours[code.Color]++
+		if len(x.Sources) > 1 {
+			merged++
+		}
+		if x.Population != cordon.ArrivalCaseCity && x.Population != cordon.ArrivalRiskArea && x.Population != cordon.ArrivalRiskCounty {
+			t.Errorf("a Baise traveller in Nanning is %s: %+v", x.Population, x.Travel)
+		}
+	}
+	if colours[cordon.Green] != 0 || colours[cordon.Yellow] == 0 || merged != 10 {
+		t.Errorf("Nanning's Baise travellers on 02-08: codes %v, %d merged", colours, merged)
+	}
+	clock.set(final)
+	// 都安乡: returnees still owing their test are on the grid worker's list.
+	tasks, err := a.ArrivalTasks(ctx, actor(t, a, "duan"), cordon.ObligationFilter{Overdue: true})
+	if err != nil || len(tasks) == 0 || len(tasks) != arr.Overdue || len(tasks) >= arr.Returnees {
+		t.Errorf("都安乡's overdue tests: %d of %d (%v)", len(tasks), arr.Returnees, err)
+	}
+	// 巴马: the checkpoints' passages in made arrivals.
+	officer := actor(t, a, "bama")
+	cps, err := a.Checkpoints(ctx, officer)
+	if err != nil || len(cps) != 4 {
+		t.Fatalf("巴马's checkpoints: %d %v", len(cps), err)
+	}
+	bama, err := a.Arrivals(ctx, actor(t, a, "admin"), cordon.ArrivalFilter{Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	atBama := 0
+	for _, x := range bama {
+		if x.Destination == Bama && x.Sources[0].Channel == cordon.ChannelCheckpoint {
+			atBama++
+		}
+	}
+	if atBama == 0 {
+		t.Errorf("no arrival in 巴马 from a checkpoint")
+	}
 }

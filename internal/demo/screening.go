@@ -174,6 +174,13 @@ type screening struct {
 
 	// Control and codes after the first days (control.go, measure.go).
 	ctl control
+
+	// Risk areas, arrivals and checkpoints (arrivals.go).
+	nanningEpi  cordon.Actor // imports Nanning's big-data list
+	bamaOfficer cordon.Actor // checks travellers at 巴马's checkpoints
+	bama        []cordon.Checkpoint
+	reported    []cordon.TripReport // Nanning's self-reports, on its big-data list too
+	arrivals    Arrivals
 }
 
 // event is something that happens at a time of the scenario.
