@@ -222,6 +222,17 @@ func (s *server) routes() []route {
 		{"POST /assist/{id}/people/{pos}/grid", member, s.assistAssign},
 		{"POST /assist/{id}/people/{pos}/forward", member, s.assistForward},
 
+		// The traveller's own arrival report: no sign-in; its form carries
+		// the pre-session CSRF token.
+		{"GET /arrive", open, s.arriveForm},
+		{"POST /arrive", open, s.arriveReport},
+		{"GET /arrivals", member, s.arrivalList},
+		{"GET /arrivals/new", member, s.arrivalNew},
+		{"POST /arrivals", member, s.arrivalCreate},
+		{"GET /arrivals/tasks", member, s.arrivalTasks},
+		{"GET /arrivals/{id}", member, s.arrivalShow},
+		{"POST /obligations/{id}/meet", member, s.obligationMeet},
+
 		{"/", open, s.notFound},
 	}
 }
