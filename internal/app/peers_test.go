@@ -20,6 +20,7 @@ import (
 	"cordon"
 	"cordon/internal/api"
 	"cordon/internal/app"
+	"cordon/internal/apptest"
 )
 
 // peerSide is one of two cordon instances in a test: its own database,
@@ -388,4 +389,24 @@ func TestPeerRegistration(t *testing.T) {
 			t.Errorf("updates audited %d times", len(got))
 		}
 	})
+}
+
+// A message queued before a restart is delivered by the new process: the
+// outbox is in the database, not in memory.
+func TestPeerOutboxSurvivesRestart(t *testing.T) {
+	p := newPeerPair(t)
+	p.gd.down.Store(true)
+	p.gx.send(app.TestNote{Text: "重启前"})
+	p.gx.deliver()
+	p.gd.down.Store(false)
+	restarted := app.New(p.gx.db, apptest.Directory(t), p.gx.cfg, slog.New(slog.DiscardHandler), app.WithClock(p.gx.clock.Now))
+	restarted.SetInstanceName(p.gx.name)
+	restarted.SetPeerPoster(api.PeerPoster(p.gd.srv.Client()))
+	p.gx.clock.Advance(cordon.PeerBackoff(1))
+	if n, err := restarted.DeliverPeerMessages(p.gx.ctx); err != nil || n != 1 {
+		t.Fatalf("after the restart: %d %v", n, err)
+	}
+	if got := p.gd.notes(); !slices.Equal(got, []string{"重启前"}) {
+		t.Fatalf("notes %v", got)
+	}
 }
