@@ -351,11 +351,13 @@ type ArrivalMatch struct {
 // MatchArrival matches an arrival's travel in the edition's look-back
 // against the places. A stop meets a risk area when the stop is the area's
 // place or inside it and their days overlap, counted from the area's
-// look-back ("stayed there since", RiskArea.Since) or its first day; a stop in a county with such an area, not inside
-// one, meets the county; a stop in a city where a case was detected from
-// 14 days before the stop to the arrival meets the city. The strongest
-// population of the edition that the travel meets wins; overlapping areas
-// are all listed, the highest tier first.
+// look-back ("stayed there since", RiskArea.Since) or its first day. A
+// stop in a county with an area above the lowest tier, and not inside an
+// area of a tier the edition treats apart, meets the county. A stop in a
+// city where a case was detected from 14 days before the stop to the
+// arrival meets the city. The strongest population of the edition that
+// the travel meets wins; overlapping areas are all listed, the highest
+// tier first.
 func MatchArrival(p Policy, x *ArrivalPlaces, a Trip) ArrivalMatch {
 	pops := p.Arrivals.populations()
 	day := a.ArrivedAt.In(ChinaTime).Format(time.DateOnly)
@@ -381,12 +383,12 @@ func MatchArrival(p Policy, x *ArrivalPlaces, a Trip) ArrivalMatch {
 				if !ar.overlaps(s) {
 					continue
 				}
-				inArea = true
 				if !slices.ContainsFunc(met, func(o placedArea) bool { return o.ID == ar.ID }) {
 					met = append(met, ar)
 				}
 				for i, pop := range pops {
 					if pop.Key == ArrivalRiskArea && slices.Contains(pop.Tiers, ar.Tier) {
+						inArea = true
 						note(i, s)
 						if i == best {
 							m.Tier = higherTier(m.Tier, ar)
