@@ -196,6 +196,7 @@ func Load(ctx context.Context, a *app.App, opt Options) (Summary, error) {
 	if err := t.prepare(); err != nil {
 		return sum, fmt.Errorf("demo venues: %w", err)
 	}
+	scheduleAssist(t, actors)
 	if err := t.run(map[string]cordon.Actor{cdcLab: actors["bscdc"], hospitalLab: actors["dbyy"]}); err != nil {
 		return sum, fmt.Errorf("demo testing: %w", err)
 	}
