@@ -263,6 +263,11 @@ func (in *AssistInput) Validate() error {
 // MaxAssistPeople bounds one fan-out.
 const MaxAssistPeople = 20000
 
+// MaxAssistLetter bounds the people of one letter: more to one county go
+// in several letters, each small enough to travel as one message to a
+// peer instance (MaxPeerMessage) and to print.
+const MaxAssistLetter = 400
+
 // Validate normalises a typed person and checks it: known reports whether
 // a jurisdiction code exists. A person given by id is checked by whoever
 // reads the record. The first fault found is returned as a row error code
@@ -342,7 +347,8 @@ func AssistCounty(current, residence string) string {
 // ShortName is how a letter number names its sender: the jurisdiction's
 // name without the word for its level (百色市 → 百色, 广西壮族自治区 → 广西).
 func ShortName(name string) string {
-	for _, suffix := range []string{"壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "自治州", "自治县", "地区", "新区", "省", "市", "县", "区", "旗", "盟"} {
+	for _, suffix := range []string{"壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "社区居委会", "街道办事处", "自治区", "自治州", "自治县",
+		"村委会", "居委会", "地区", "新区", "街道", "省", "市", "县", "区", "旗", "盟", "镇", "乡"} {
 		if s, ok := strings.CutSuffix(name, suffix); ok && utf8.RuneCountInString(s) >= 2 {
 			return s
 		}

@@ -6,7 +6,7 @@ import (
 )
 
 func TestAssistNumberAndCounty(t *testing.T) {
-	for name, want := range map[string]string{"百色市": "百色", "广西壮族自治区": "广西", "右江区": "右江", "德保县": "德保", "广东省": "广东", "北京市": "北京"} {
+	for name, want := range map[string]string{"百色市": "百色", "广西壮族自治区": "广西", "右江区": "右江", "德保县": "德保", "广东省": "广东", "北京市": "北京", "福记村委会": "福记", "城关镇": "城关"} {
 		if got := ShortName(name); got != want {
 			t.Errorf("ShortName(%s) = %s, want %s", name, got, want)
 		}

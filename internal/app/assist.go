@@ -77,7 +77,12 @@ func (a *App) CreateAssist(ctx context.Context, actor cordon.Actor, in cordon.As
 			p.Line = -p.Line // left out
 		}
 	}
+	// A grid's letters go out under the name of the division it lies in.
 	sender, ok := a.dir.Lookup(actor.Jurisdiction)
+	for code := actor.Jurisdiction; !ok && code != ""; {
+		code = cordon.ParentCode(code)
+		sender, ok = a.dir.Lookup(code)
+	}
 	if !ok {
 		return out, cordon.Errorf(cordon.KindInvalid, "assist.sender_unknown", "your jurisdiction is not a division that sends letters")
 	}
@@ -96,16 +101,18 @@ func (a *App) CreateAssist(ctx context.Context, actor cordon.Actor, in cordon.As
 			byCounty[county] = append(byCounty[county], p)
 		}
 		for _, county := range slices.Sorted(maps.Keys(byCounty)) {
-			r := cordon.AssistRequest{Sender: actor.Jurisdiction, SenderName: sender.Name, SentBy: actor.Username, Target: county,
-				Reason: in.Reason, Source: in.Source, Contact: in.Contact}
-			if err := a.openAssist(ctx, tx, &r, actor.AccountID, byCounty[county], 0, 0); err != nil {
-				return err
+			for people := range slices.Chunk(byCounty[county], cordon.MaxAssistLetter) {
+				r := cordon.AssistRequest{Sender: actor.Jurisdiction, SenderName: sender.Name, SentBy: actor.Username, Target: county,
+					Reason: in.Reason, Source: in.Source, Contact: in.Contact}
+				if err := a.openAssist(ctx, tx, &r, actor.AccountID, people, 0, 0); err != nil {
+					return err
+				}
+				if err := audit(ctx, tx, actor, "assist.create", assistRecord(r.ID), "", r.Number+" "+strconv.Itoa(r.Counts.Total)); err != nil {
+					return err
+				}
+				r.TargetName = a.dir.Path(r.Target)
+				out.Requests = append(out.Requests, r)
 			}
-			if err := audit(ctx, tx, actor, "assist.create", assistRecord(r.ID), "", r.Number+" "+strconv.Itoa(r.Counts.Total)); err != nil {
-				return err
-			}
-			r.TargetName = a.dir.Path(r.Target)
-			out.Requests = append(out.Requests, r)
 		}
 		return nil
 	})
@@ -413,15 +420,15 @@ func (a *App) AssistRequests(ctx context.Context, actor cordon.Actor, received b
 		return err
 	})
 	for i := range out {
-		a.nameAssist(&out[i])
+		a.nameAssist(ctx, &out[i])
 	}
 	return out, err
 }
 
-func (a *App) nameAssist(r *cordon.AssistRequest) {
+func (a *App) nameAssist(ctx context.Context, r *cordon.AssistRequest) {
 	r.TargetName = a.dir.Path(r.Target)
 	if r.PeerID != 0 && r.PeerName == "" {
-		r.PeerName = a.peerName(r.PeerID)
+		r.PeerName = a.peerName(ctx, r.PeerID)
 	}
 }
 
@@ -453,7 +460,7 @@ func (a *App) readAssist(ctx context.Context, actor cordon.Actor, id int64, acti
 	if err != nil {
 		return cordon.AssistRequest{}, err
 	}
-	a.nameAssist(&r)
+	a.nameAssist(ctx, &r)
 	for i := range r.People {
 		a.presentAssistPerson(actor, &r.People[i])
 	}
@@ -485,7 +492,7 @@ func (a *App) AssistProgress(ctx context.Context, actor cordon.Actor, id int64) 
 			LocatedAt: p.LocatedAt, ContactedAt: p.ContactedAt, TestedAt: p.TestedAt, ControlledAt: p.ControlledAt, ClosedAt: p.ClosedAt,
 			UpdatedBy: p.UpdatedBy, UpdatedAt: p.UpdatedAt, ForwardedTo: p.ForwardedTo, ForwardedTarget: p.ForwardedTarget, Masked: true}
 	}
-	a.nameAssist(&r)
+	a.nameAssist(ctx, &r)
 	return r, err
 }
 

@@ -82,10 +82,10 @@ func (a *App) assistPeer(ctx context.Context, tx *store.Tx, county string) (id i
 }
 
 // peerName names a peer for a list, "" if it cannot be read.
-func (a *App) peerName(id int64) string {
+func (a *App) peerName(ctx context.Context, id int64) string {
 	var p cordon.Peer
-	_ = a.db.Read(context.Background(), func(tx *store.Tx) (err error) {
-		p, err = tx.Peer(context.Background(), id)
+	_ = a.db.Read(ctx, func(tx *store.Tx) (err error) {
+		p, err = tx.Peer(ctx, id)
 		return err
 	})
 	return p.Name

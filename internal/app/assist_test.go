@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 
@@ -180,5 +181,26 @@ func TestAssistFromFile(t *testing.T) {
 	}
 	if len(out.Requests) != 2 || len(out.Errors) != 1 || out.Errors[0].Line != 3 || out.Errors[0].Code != "assist.id_number_invalid" {
 		t.Errorf("fan-out: %+v", out)
+	}
+}
+
+// A grid worker's letters go out under the name of the village the grid
+// lies in; more people to one county than a letter holds go in several.
+func TestAssistLetters(t *testing.T) {
+	s := newTestingSetup(t)
+	worker := s.account(cordon.RoleGridWorker, s.grid.Code).Actor()
+	in := cordon.AssistInput{Reason: "排查", People: make([]cordon.AssistPersonInput, cordon.MaxAssistLetter+1)}
+	for i := range in.People {
+		in.People[i] = cordon.AssistPersonInput{Name: "韦某", IDNumber: idNumber(xingning, s.next()), Current: xingning}
+	}
+	out, err := s.app.CreateAssist(s.ctx, worker, in)
+	if err != nil || len(out.Requests) != 2 || out.Requests[0].Counts.Total != cordon.MaxAssistLetter || out.Requests[1].Counts.Total != 1 {
+		t.Fatalf("letters: %d %v", len(out.Requests), err)
+	}
+	if n := out.Requests[1].Number; !strings.HasPrefix(n, "福记协查") || !strings.HasSuffix(n, "第0002号") {
+		t.Errorf("number: %s", n)
+	}
+	if sent, err := s.app.AssistRequests(s.ctx, worker, false, 0, 10); err != nil || len(sent) != 2 {
+		t.Errorf("the worker's sent letters: %d %v", len(sent), err)
 	}
 }
