@@ -89,6 +89,9 @@ func (a *App) forgetPlaces() {
 	a.arrivals.mu.Unlock()
 }
 
+// errNoTrip stands for a person without a trip near the arrival.
+var errNoTrip = cordon.Errorf(cordon.KindNotFound, "arrival.not_found", "arrival not found")
+
 // readAudit records an audited read in the transaction.
 func readAudit(tx *store.Tx, actor cordon.Actor, action, record, reason, detail string) {
 	tx.AuditRead(cordon.AuditEntry{AccountID: actor.AccountID, Username: actor.Username, Action: action, Record: record,
@@ -190,14 +193,20 @@ func (a *App) mergeTrip(ctx context.Context, tx *store.Tx, actor cordon.Actor, i
 	if err != nil {
 		return out, err
 	}
-	if err := tx.MovePerson(ctx, personID, in.Destination); err != nil {
-		return out, err
-	}
 	src := cordon.ArrivalSource{Channel: in.Channel, At: tx.Now, Ref: in.Ref, By: actor.Username}
 	if actor.AccountID == 0 {
 		src.By = ""
 	}
-	t, err := tx.TripNear(ctx, personID, in.ArrivedAt)
+	// A person registered just now lives at the destination and has made
+	// no trip yet.
+	var t cordon.Trip
+	err = errNoTrip
+	if !created {
+		if err := tx.MovePerson(ctx, personID, in.Destination); err != nil {
+			return out, err
+		}
+		t, err = tx.TripNear(ctx, personID, in.ArrivedAt)
+	}
 	switch {
 	case err == nil && t.County() == cordon.Trip{Destination: in.Destination}.County():
 		// The same trip: keep the first report's time unless this one saw
@@ -550,7 +559,11 @@ type RematchResult struct {
 	Arrivals int           `json:"arrivals"` // matched again
 	Areas    int           `json:"areas"`    // risk areas they were matched against
 	Stronger int           `json:"stronger"` // moved to a stronger population, with new obligations
-	Took     time.Duration `json:"took"`
+	Changed  int           `json:"changed"`  // stored again: stronger, or the same with other areas met
+	// Matched is how long reading and matching took, Took the whole,
+	// storing the changes included.
+	Matched time.Duration `json:"matched"`
+	Took    time.Duration `json:"took"`
 }
 
 // RematchArrivals matches every arrival of the last ArrivalLookback again
@@ -595,6 +608,7 @@ func (a *App) RematchArrivals(ctx context.Context) (RematchResult, error) {
 	if err != nil {
 		return res, err
 	}
+	res.Matched, res.Changed = time.Since(start), len(changes)
 	system := cordon.Actor{Username: "system", Jurisdiction: cordon.Nationwide}
 	for len(changes) > 0 {
 		n := min(len(changes), 500)
@@ -605,7 +619,7 @@ func (a *App) RematchArrivals(ctx context.Context) (RematchResult, error) {
 				if stronger {
 					t.Population, t.Tier, t.Edition = c.m.Population.Key, c.m.Tier, c.pol.Key
 				}
-				if err := tx.UpdateTrip(ctx, &t); err != nil {
+				if err := tx.RematchTrip(ctx, &t); err != nil {
 					if cordon.ErrorCode(err) == "arrival.version_conflict" {
 						continue // changed by a report meanwhile, which matched it
 					}
@@ -618,7 +632,7 @@ func (a *App) RematchArrivals(ctx context.Context) (RematchResult, error) {
 				if err := audit(ctx, tx, system, "arrival.rematch", arrivalRecord(t.ID), "", t.Population+" "+t.MatchNote); err != nil {
 					return err
 				}
-				if err := a.oblige(ctx, tx, system, &t, c.pol, c.m, false, true); err != nil {
+				if err := a.oblige(ctx, tx, system, &t, c.pol, c.m, true, true); err != nil {
 					return err
 				}
 			}

@@ -174,24 +174,46 @@ func (tx *Tx) Trips(ctx context.Context, scope Scope, f cordon.ArrivalFilter) ([
 	return out, rows.Err()
 }
 
-// EachTrip calls fn for every arrival at or after since, in id order: the
-// rematch of arrivals against new risk areas.
+// EachTrip calls fn for every arrival at or after since, in id order, with
+// what matching needs (no sources, address or transport): the rematch of
+// arrivals against new risk areas.
 func (tx *Tx) EachTrip(ctx context.Context, since time.Time, fn func(cordon.Trip) error) error {
-	rows, err := tx.query(ctx, "SELECT "+tripColumns+" FROM arrivals a WHERE a.arrived_at >= ? ORDER BY a.id", ts(since))
+	rows, err := tx.query(ctx, `SELECT id, person_id, destination, arrived_at, travel, population, tier, areas, version
+		FROM arrivals WHERE arrived_at >= ? ORDER BY id`, ts(since))
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	var travel, areas string
 	for rows.Next() {
-		t, err := scanTrip(rows)
-		if err != nil {
+		var t cordon.Trip
+		if err := rows.Scan(&t.ID, &t.PersonID, &t.Destination, timeCol{&t.ArrivedAt}, &travel, &t.Population, &t.Tier, &areas, &t.Version); err != nil {
 			return err
 		}
+		if err := json.Unmarshal([]byte(travel), &t.Travel); err != nil {
+			return err
+		}
+		t.Areas = parseIDs(areas)
 		if err := fn(t); err != nil {
 			return err
 		}
 	}
 	return rows.Err()
+}
+
+// RematchTrip stores an arrival's new match if its version is still the
+// one matched.
+func (tx *Tx) RematchTrip(ctx context.Context, t *cordon.Trip) error {
+	res, err := tx.exec(ctx, `UPDATE arrivals SET population = ?, tier = ?, areas = ?, match_note = ?, edition = ?, updated_at = ?, version = version + 1
+		WHERE id = ? AND version = ?`, t.Population, t.Tier, joinIDs(t.Areas), t.MatchNote, t.Edition, ts(tx.Now), t.ID, t.Version)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return cordon.Errorf(cordon.KindConflict, "arrival.version_conflict", "the arrival changed meanwhile")
+	}
+	t.Version++
+	return nil
 }
 
 // CaseDays lists when each case was detected, by the case's place, for
