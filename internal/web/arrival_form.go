@@ -80,7 +80,12 @@ func (s *server) arrivalFormPage(r *http.Request, staff bool, f form) arrivalFor
 func (s *server) arrivalForm(w http.ResponseWriter, r *http.Request, staff bool) {
 	f := form{Values: map[string]string{"arrived_at": localTime(s.opt.Now()), "channel": string(cordon.ChannelCheckpoint)}}
 	if staff {
-		f.Values["destination"] = s.visitOf(r).actor.Jurisdiction
+		v := s.visitOf(r)
+		if !v.actor.Can(cordon.PermArrivalWrite) {
+			s.fail(w, r, cordon.ErrForbidden)
+			return
+		}
+		f.Values["destination"] = v.actor.Jurisdiction
 	}
 	s.render(w, r, http.StatusOK, "arrival_form", s.arrivalFormPage(r, staff, f))
 }
@@ -118,7 +123,13 @@ func (s *server) arrivalPost(w http.ResponseWriter, r *http.Request, staff bool)
 	if staff {
 		var t app.TripView
 		if t, err = s.app.RecordArrival(r.Context(), v.actor, in); err == nil {
-			s.done(w, r, "/arrivals/"+strconv.FormatInt(t.ID, 10), "arrival.recorded")
+			// A checkpoint officer or a sampler records but does not read
+			// arrivals: the next traveller's form instead.
+			target := "/arrivals/new"
+			if v.actor.Can(cordon.PermArrivalRead) {
+				target = "/arrivals/" + strconv.FormatInt(t.ID, 10)
+			}
+			s.done(w, r, target, "arrival.recorded")
 			return
 		}
 	} else {

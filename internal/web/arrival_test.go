@@ -105,6 +105,17 @@ func TestArrivalsPages(t *testing.T) {
 	must(t, debao.follow(r), http.StatusOK, "来返人员已登记", "入户排查", "德保县都安乡", "普通地区来返", "核酸检测", "待完成")
 	f.Set("destination", "450103")
 	must(t, debao.post("/arrivals", f), http.StatusForbidden, "目的地不在您的辖区内")
+	must(t, e.signedIn("nanning").get("/arrivals/new"), http.StatusForbidden)
+
+	// A sampler records but does not read arrivals: back to the form.
+	sampler := e.signedIn("sampler")
+	must(t, sampler.get("/"), http.StatusOK, `href="/arrivals/new"`)
+	sampler.get("/arrivals/new")
+	g := arrivalForm(citizenID("45102419900101038"), "451024", "440300", now.Add(-time.Hour))
+	g.Set("channel", "station")
+	if r := sampler.post("/arrivals", g); r.status != http.StatusSeeOther || r.location != "/arrivals/new" {
+		t.Errorf("the sampler's record: %d %q", r.status, r.location)
+	}
 
 	// The public report of someone from the sealed town arriving in Debao.
 	fromSealed := arrivalForm(citizenID("45102419900101020"), "451024200", "451024100", now.Add(-time.Hour))
