@@ -556,10 +556,10 @@ func (a *App) SettleObligations(ctx context.Context) (int, error) {
 
 // RematchResult is what a rematch of arrivals did.
 type RematchResult struct {
-	Arrivals int           `json:"arrivals"` // matched again
-	Areas    int           `json:"areas"`    // risk areas they were matched against
-	Stronger int           `json:"stronger"` // moved to a stronger population, with new obligations
-	Changed  int           `json:"changed"`  // stored again: stronger, or the same with other areas met
+	Arrivals int `json:"arrivals"` // matched again
+	Areas    int `json:"areas"`    // risk areas they were matched against
+	Stronger int `json:"stronger"` // moved to a stronger population, with new obligations
+	Changed  int `json:"changed"`  // stored again: stronger, or the same with other areas met
 	// Matched is how long reading and matching took, Took the whole,
 	// storing the changes included.
 	Matched time.Duration `json:"matched"`
