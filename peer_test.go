@@ -62,11 +62,16 @@ func TestPeerInputValidate(t *testing.T) {
 	for field, bad := range map[string]cordon.PeerInput{
 		"name":       {Name: "<b>", BaseURL: in.BaseURL, PublicKey: in.PublicKey, Divisions: in.Divisions},
 		"base_url":   {Name: "x", BaseURL: "gd.example", PublicKey: in.PublicKey, Divisions: in.Divisions},
+		"plain http": {Name: "x", BaseURL: "http://gd.example", PublicKey: in.PublicKey, Divisions: in.Divisions},
 		"public_key": {Name: "x", BaseURL: in.BaseURL, PublicKey: "AAAA", Divisions: in.Divisions},
 		"divisions":  {Name: "x", BaseURL: in.BaseURL, PublicKey: in.PublicKey, Divisions: []string{"4"}},
 	} {
 		var e *cordon.Error
-		if err := bad.Validate(); err == nil || !errors.As(err, &e) || e.Fields[field] == "" {
+		want := field
+		if field == "plain http" {
+			want = "base_url"
+		}
+		if err := bad.Validate(); err == nil || !errors.As(err, &e) || e.Fields[want] == "" {
 			t.Errorf("%s: %v", field, err)
 		}
 	}
@@ -74,6 +79,11 @@ func TestPeerInputValidate(t *testing.T) {
 	none.Divisions = nil
 	if err := none.Validate(); cordon.ErrorCode(err) != "peer.division_invalid" {
 		t.Errorf("no divisions: %v", err)
+	}
+	local := in
+	local.BaseURL = "http://127.0.0.1:8081"
+	if err := local.Validate(); err != nil {
+		t.Errorf("plain http to this machine: %v", err)
 	}
 }
 

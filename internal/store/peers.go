@@ -118,8 +118,12 @@ func (tx *Tx) Peers(ctx context.Context) ([]cordon.Peer, error) {
 	return out, rows.Err()
 }
 
+// fieldPeerEnvelope seals outgoing messages at rest: they carry the
+// identity numbers and phones of the people in assist requests.
+const fieldPeerEnvelope = "peer envelope"
+
 // QueuePeerMessage puts a message, as the exact envelope bytes to sign and
-// send, in the outbox, due at once.
+// send, sealed by the vault, in the outbox, due at once.
 func (tx *Tx) QueuePeerMessage(ctx context.Context, peerID int64, id, kind string, envelope []byte) error {
 	_, err := tx.exec(ctx, `INSERT INTO peer_outbox (
 		id,
@@ -130,7 +134,7 @@ func (tx *Tx) QueuePeerMessage(ctx context.Context, peerID int64, id, kind strin
 		queued_at,
 		next_at
 	) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		id, peerID, kind, envelope, cordon.PeerPending, ts(tx.Now), ts(tx.Now))
+		id, peerID, kind, tx.db.vault.Seal(fieldPeerEnvelope, string(envelope)), cordon.PeerPending, ts(tx.Now), ts(tx.Now))
 	return err
 }
 
@@ -145,6 +149,7 @@ type OutgoingPeerMessage struct {
 // order they were queued, so a later one waits for the head. ok is false
 // when nothing is pending for the peer.
 func (tx *Tx) NextPeerMessage(ctx context.Context, peerID int64) (m OutgoingPeerMessage, ok bool, err error) {
+	var sealed []byte
 	err = tx.queryRow(ctx, `SELECT
 		o.id,
 		o.peer_id,
@@ -159,10 +164,15 @@ func (tx *Tx) NextPeerMessage(ctx context.Context, peerID int64) (m OutgoingPeer
 	WHERE o.peer_id = ? AND o.status = ?
 	ORDER BY o.seq
 	LIMIT 1`, peerID, cordon.PeerPending).Scan(&m.ID, &m.PeerID, &m.Kind, &m.Status, &m.Attempts, &m.LastError,
-		timeCol{&m.QueuedAt}, timeCol{&m.NextAt}, &m.Envelope)
+		timeCol{&m.QueuedAt}, timeCol{&m.NextAt}, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, false, nil
 	}
+	if err != nil {
+		return m, false, err
+	}
+	env, err := tx.db.vault.Open(fieldPeerEnvelope, sealed)
+	m.Envelope = []byte(env)
 	return m, err == nil, err
 }
 
@@ -175,15 +185,17 @@ func (tx *Tx) PeersWithPending(ctx context.Context, due time.Time) ([]int64, err
 		ORDER BY o.peer_id`, cordon.PeerPending, ts(due), true)
 }
 
-// PeerMessageAcknowledged marks a message delivered.
+// PeerMessageAcknowledged marks a message delivered and forgets its
+// content, which the peer now keeps.
 func (tx *Tx) PeerMessageAcknowledged(ctx context.Context, id string) error {
 	_, err := tx.exec(ctx, `UPDATE peer_outbox SET
+		envelope = ?,
 		status = ?,
 		attempts = attempts + 1,
 		last_error = '',
 		next_at = NULL,
 		delivered_at = ?
-	WHERE id = ? AND status = ?`, cordon.PeerAcknowledged, ts(tx.Now), id, cordon.PeerPending)
+	WHERE id = ? AND status = ?`, []byte{}, cordon.PeerAcknowledged, ts(tx.Now), id, cordon.PeerPending)
 	return err
 }
 
