@@ -346,8 +346,9 @@ func (db *DB) resealPersons(ctx context.Context, batch int) (int, error) {
 
 // Reseal re-encrypts, in transactions of batch rows, every identity number
 // and phone not sealed with the vault's current data key: in persons, and
-// in the copies that samples, holds, positives and cases keep of a
-// document. It returns how many rows it changed; after it, the old data
+// in the copies that samples, holds, positives, cases, passages and assist
+// requests keep of a document or a phone; and the envelopes waiting in the
+// outbox to peers. It returns how many rows it changed; after it, the old data
 // keys can be retired.
 func (db *DB) Reseal(ctx context.Context, batch int) (int, error) {
 	if batch <= 0 {
@@ -367,6 +368,10 @@ func (db *DB) Reseal(ctx context.Context, batch int) (int, error) {
 		{"cases", "doc_cipher", fieldDoc, []string{"id"}},
 		{"venues", "contact_cipher", fieldPhone, []string{"id"}},
 		{"sites", "manager_cipher", fieldPhone, []string{"id"}},
+		{"passages", "phone_cipher", fieldPhone, []string{"id"}},
+		{"assist_people", "doc_cipher", fieldDoc, []string{"id"}},
+		{"assist_people", "phone_cipher", fieldPhone, []string{"id"}},
+		{"peer_outbox", "envelope", fieldPeerEnvelope, []string{"seq"}},
 	} {
 		n, err := db.resealDocs(ctx, t.table, t.column, t.field, t.keys, batch)
 		total += n

@@ -167,3 +167,62 @@ func keyRotation(t *testing.T) (oldKey, newKey []byte, vaultOf func(current []by
 		return v
 	}
 }
+
+// The phones of checkpoint passages, the documents and phones of assist
+// requests and the envelopes waiting for a peer are resealed too.
+func TestResealCoversPassagesAssistAndOutbox(t *testing.T) {
+	ctx := context.Background()
+	oldKey, newKey, vaultOf := keyRotation(t)
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "cordon.db")
+	db := openMigrated(t, dsn, store.Options{Vault: vaultOf(oldKey)})
+	var cp cordon.Checkpoint
+	var req cordon.AssistRequest
+	var peer cordon.Peer
+	write(t, db, func(tx *store.Tx) error {
+		cp = cordon.Checkpoint{Name: "卡点", Kind: cordon.CheckpointRoad, Jurisdiction: "451227", Active: true}
+		if err := tx.CreateCheckpoint(ctx, &cp, 0); err != nil {
+			return err
+		}
+		if _, err := tx.RecordPassage(ctx, &cordon.Passage{CheckpointID: cp.ID, At: tx.Now, Direction: cordon.DirectionIn,
+			Name: "韦某", Phone: "13900000001", Source: cordon.PassageTyped}, 0); err != nil {
+			return err
+		}
+		req = cordon.AssistRequest{Number: "德保协查〔2022〕第0001号", Sender: "451024", Target: "450102", Reason: "r", Source: cordon.AssistSource("manual"), CreatedAt: tx.Now}
+		if err := tx.CreateAssistRequest(ctx, &req, 0, 2022, 1); err != nil {
+			return err
+		}
+		if err := tx.AddAssistPeople(ctx, req.ID, []cordon.AssistPerson{{Pos: 1, Name: "黄某", DocType: cordon.DocCitizenID,
+			IDNumber: citizenID(9001), Phone: "13900000002", Status: cordon.AssistStatus("pending"), DueAt: tx.Now}}); err != nil {
+			return err
+		}
+		peer = cordon.Peer{Name: "广东省", BaseURL: "https://gd.example", PublicKey: make([]byte, 32), KeyID: "k", Divisions: []string{"44"}, Active: true}
+		if err := tx.CreatePeer(ctx, &peer, 0); err != nil {
+			return err
+		}
+		return tx.QueuePeerMessage(ctx, peer.ID, "m1", "assist.request", []byte(`{"id":"m1"}`))
+	})
+	db.Close()
+
+	db = openMigrated(t, dsn, store.Options{Vault: vaultOf(newKey, oldKey)})
+	if got, err := db.Reseal(ctx, 5); err != nil || got != 4 {
+		t.Fatalf("Reseal = %d, %v; want 4 (a passage's phone, a document and a phone, an envelope)", got, err)
+	}
+	db.Close()
+
+	db = openMigrated(t, dsn, store.Options{Vault: vaultOf(newKey)})
+	read(t, db, func(tx *store.Tx) error {
+		ps, err := tx.Passages(ctx, cp.ID, tx.Now.Add(-24*time.Hour), tx.Now.Add(24*time.Hour), 10)
+		if err != nil || len(ps) != 1 || ps[0].Phone != "13900000001" {
+			t.Errorf("passages after the old key was retired: %+v %v", ps, err)
+		}
+		people, err := tx.AssistPeople(ctx, req.ID)
+		if err != nil || len(people) != 1 || people[0].IDNumber != citizenID(9001) || people[0].Phone != "13900000002" {
+			t.Errorf("assist people: %+v %v", people, err)
+		}
+		m, ok, err := tx.NextPeerMessage(ctx, peer.ID)
+		if err != nil || !ok || string(m.Envelope) != `{"id":"m1"}` {
+			t.Errorf("outbox: %+v %v %v", m, ok, err)
+		}
+		return nil
+	})
+}
