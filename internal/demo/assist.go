@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"cordon"
@@ -36,7 +37,12 @@ func scheduleAssist(s *screening, actors map[string]cordon.Actor) {
 	if s.clock == nil {
 		return
 	}
-	d := &assistDemo{s: s, sender: actors["debao"], baise: actors["baise"], nanning: actors["nanning"]}
+	// Its own random numbers, so that the other parts of the replay draw
+	// what they drew before; the same register of ID numbers, so that no
+	// one is made twice.
+	rng := rand.New(rand.NewPCG(20220204, 12345))
+	d := &assistDemo{s: s, rng: rng, gen: &people{rng: rng, now: s.gen.now, seen: s.gen.seen},
+		sender: actors["debao"], baise: actors["baise"], nanning: actors["nanning"]}
 	s.schedule(feb(4, 8, 30), d.registerGuangdong)
 	for day := 4; day <= 10; day++ {
 		s.schedule(feb(day, 10, 0), func() error { return d.send(day) })
@@ -45,6 +51,8 @@ func scheduleAssist(s *screening, actors map[string]cordon.Actor) {
 
 type assistDemo struct {
 	s                      *screening
+	rng                    *rand.Rand
+	gen                    *people
 	sender, baise, nanning cordon.Actor
 	n                      int // letters sent
 	forwarded, leftOverdue bool
@@ -68,19 +76,19 @@ func (d *assistDemo) send(day int) error {
 	var people []cordon.AssistPersonInput
 	add := func(county string, n int, note string) {
 		for range n {
-			p := s.gen.person(county, "", county)
+			p := d.gen.person(county, "", county)
 			people = append(people, cordon.AssistPersonInput{Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone, Current: county,
-				Places: fmt.Sprintf("02-%02d 德保县城关镇", day-2-s.rng.IntN(3)), Note: note})
+				Places: fmt.Sprintf("02-%02d 德保县城关镇", day-2-d.rng.IntN(3)), Note: note})
 		}
 	}
-	for i := range 4 + s.rng.IntN(2) {
-		add(assistBaise[(day+i*3)%len(assistBaise)], 1+s.rng.IntN(3), "与德保县确诊病例时空伴随")
+	for i := range 4 + d.rng.IntN(2) {
+		add(assistBaise[(day+i*3)%len(assistBaise)], 1+d.rng.IntN(3), "与德保县确诊病例时空伴随")
 	}
 	for i := range 2 {
-		add(assistNanning[(day+i)%len(assistNanning)], 1+s.rng.IntN(2), "曾到访德保县都安乡")
+		add(assistNanning[(day+i)%len(assistNanning)], 1+d.rng.IntN(2), "曾到访德保县都安乡")
 	}
 	if day%2 == 0 {
-		add(assistGuangdong[day%len(assistGuangdong)], 1+s.rng.IntN(2), "与确诊病例同乘班车后返粤")
+		add(assistGuangdong[day%len(assistGuangdong)], 1+d.rng.IntN(2), "与确诊病例同乘班车后返粤")
 	}
 	source := assistSources[day%len(assistSources)]
 	out, err := s.a.CreateAssist(s.ctx, d.sender, cordon.AssistInput{Reason: "德保县新冠肺炎疫情流调排查", Source: source,
@@ -121,7 +129,7 @@ func (d *assistDemo) work(actor cordon.Actor, r cordon.AssistRequest, day int) e
 				return err
 			}
 			continue
-		case s.rng.IntN(10) == 0:
+		case d.rng.IntN(10) == 0:
 			if err := record(cordon.AssistNotFound, "户籍地查无此人，电话空号"); err != nil {
 				return err
 			}
