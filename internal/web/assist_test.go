@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -78,6 +80,19 @@ func TestAssistPages(t *testing.T) {
 	if home := yj.get("/"); strings.Contains(home.body, `id="home-assist-overdue"`) {
 		t.Error("the overdue count is for commanders")
 	}
+	// An uploaded list: one good row, one with a malformed ID number.
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	_ = mw.WriteField("csrf", yj.csrf)
+	_ = mw.WriteField("reason", "大数据推送")
+	_ = mw.WriteField("source", "bigdata")
+	fw, _ := mw.CreateFormFile("file", "名单.csv")
+	_, _ = fw.Write([]byte("姓名,证件号码,现住辖区代码,协查原因\n韦一," + citizenID("45010219900101005") + ",450103,同车厢\n韦二,4501021990,450103,同车厢\n"))
+	_ = mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/assist", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	must(t, yj.do(req), http.StatusOK, `id="assist-result"`, "青秀区", `id="assist-errors"`, "assist.id_number_invalid")
+
 	b := e.signedIn("dbepi")
 	b.follow(b.post("/lang", url.Values{"lang": {"en"}, "next": {"/"}}))
 	must(t, b.get(path), http.StatusOK, "Assist letter", "Located", `<html lang="en">`)
