@@ -3,6 +3,7 @@ package app
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"strconv"
@@ -123,9 +124,28 @@ func (a *App) RecordArrival(ctx context.Context, actor cordon.Actor, in cordon.T
 
 // ReportArrival is the traveller's own report on the public portal, before
 // the arrival or after it. It answers what the traveller owes.
+//
+// The traveller proves who they are as on the code page: a registered
+// identity number must come with the phone registered with it, else the
+// report is refused (arrival.identity_mismatch) and counts as a wrong try;
+// after five, the number is locked out for 15 minutes. So nobody can move
+// another person or put them under an order by reporting a trip in their
+// name. An unregistered number is registered with the phone given.
 func (a *App) ReportArrival(ctx context.Context, in cordon.TripReport, remote string) (TripView, error) {
 	in.Channel, in.PersonID = cordon.ChannelSelfReport, 0
-	return a.recordArrival(ctx, cordon.Actor{Username: "public", Jurisdiction: cordon.Nationwide, Remote: remote}, in)
+	if strings.TrimSpace(in.Phone) == "" {
+		return TripView{}, cordon.Errorf(cordon.KindInvalid, "arrival.phone_required", "a self-report needs the traveller's mobile number").WithField("phone", "arrival.phone_required")
+	}
+	sum := sha256.Sum256([]byte(strings.ToUpper(strings.TrimSpace(in.IDNumber))))
+	key := string(sum[:])
+	if a.passTries.locked(key, a.now()) {
+		return TripView{}, cordon.Errorf(cordon.KindRateLimited, "healthcode.identity_locked", "too many wrong tries for this identity number: wait 15 minutes")
+	}
+	v, err := a.recordArrival(ctx, cordon.Actor{Username: "public", Jurisdiction: cordon.Nationwide, Remote: remote}, in)
+	if cordon.ErrorCode(err) == "arrival.identity_mismatch" {
+		a.passTries.fail(key, a.now())
+	}
+	return v, err
 }
 
 func (a *App) recordArrival(ctx context.Context, actor cordon.Actor, in cordon.TripReport) (TripView, error) {
@@ -302,6 +322,10 @@ func (a *App) arrivingPerson(ctx context.Context, tx *store.Tx, actor cordon.Act
 	}
 	p, err := tx.PersonByDocument(ctx, store.Everywhere, cordon.DocCitizenID, in.IDNumber)
 	if err == nil {
+		if actor.AccountID == 0 && (p.Phone == "" || p.Phone != in.Phone) {
+			return 0, false, cordon.Errorf(cordon.KindForbidden, "arrival.identity_mismatch",
+				"this identity number is registered with another phone: ask your community (grid worker) to record the arrival").WithField("phone", "arrival.identity_mismatch")
+		}
 		return p.ID, false, nil
 	}
 	if cordon.ErrorKind(err) != cordon.KindNotFound {

@@ -344,3 +344,38 @@ func TestImportArrivals(t *testing.T) {
 		}
 	})
 }
+
+// Nobody can report a trip in another person's name: a registered number
+// needs its registered phone, and wrong phones lock the number out.
+func TestArrivalSelfReportIdentity(t *testing.T) {
+	onBothDatabases(t, func(t *testing.T, s *testingSetup) {
+		arrivalSetup(t, s)
+		p := s.person(livingAt(chengdong, chengdong))
+		r := report(p.IDNumber, xingningC, fuji, s.clock.Now().Add(-time.Hour), cordon.TravelStop{Place: fuji, From: "2022-02-04", To: "2022-02-07"})
+		r.Phone = "13700000000"
+		for i := 0; i < 5; i++ {
+			if _, err := s.app.ReportArrival(s.ctx, r, ""); cordon.ErrorCode(err) != "arrival.identity_mismatch" {
+				t.Fatalf("try %d with another phone: %v", i, err)
+			}
+		}
+		r.Phone = p.Phone
+		if _, err := s.app.ReportArrival(s.ctx, r, ""); cordon.ErrorCode(err) != "healthcode.identity_locked" {
+			t.Errorf("after five wrong phones: %v", err)
+		}
+		got, err := s.app.Person(s.ctx, app.System, p.ID, "")
+		if err != nil || got.Current != chengdong {
+			t.Errorf("the person was moved by reports in their name: %+v %v", got, err)
+		}
+		if orders, _ := s.app.PersonOrders(s.ctx, app.System, p.ID, ""); len(orders) != 0 {
+			t.Errorf("orders made by reports in their name: %+v", orders)
+		}
+		s.clock.Advance(16 * time.Minute)
+		if v, err := s.app.ReportArrival(s.ctx, r, ""); err != nil || v.PersonID != p.ID {
+			t.Errorf("the traveller's own report: %+v %v", v.Trip, err)
+		}
+		r.Phone = ""
+		if _, err := s.app.ReportArrival(s.ctx, r, ""); cordon.ErrorCode(err) != "arrival.phone_required" {
+			t.Errorf("a report without a phone: %v", err)
+		}
+	})
+}
