@@ -148,6 +148,9 @@ func (in *TripReport) Validate(now time.Time) error {
 			v.Add("name", "arrival.name_required")
 		}
 	}
+	if in.Phone == "" && in.Channel == ChannelSelfReport {
+		v.Add("phone", "arrival.phone_required") // the proof of who reports
+	}
 	if in.Phone != "" {
 		if p, ok := NormalizePhone(in.Phone); !ok {
 			v.Add("phone", "person.phone_invalid")

@@ -71,7 +71,7 @@ func TestArrivalsAPI(t *testing.T) {
 	}
 
 	// An ordinary arrival in Nanning owes one test within 24 h, mandatory.
-	plain := map[string]any{"name": "李四", "id_number": citizenID("45010319900101002"), "destination": "450103", "origin": "440300",
+	plain := map[string]any{"name": "李四", "id_number": citizenID("45010319900101002"), "phone": "13900000002", "destination": "450103", "origin": "440300",
 		"arrived_at": now.Add(-30 * time.Hour)}
 	resp = f.do("POST", "/api/v1/public/arrivals", "", plain, &ans)
 	if resp.StatusCode != 201 || ans.Population != cordon.ArrivalOrdinary || len(ans.Duties) != 1 || ans.Duties[0].Kind != cordon.ObligationTest ||
@@ -84,11 +84,12 @@ func TestArrivalsAPI(t *testing.T) {
 
 	// Bad input: each with its stable code and field.
 	bad := func(change func(m map[string]any)) map[string]any {
-		m := map[string]any{"name": "王五", "id_number": citizenID("45010319900101010"), "destination": "450103", "origin": "440300", "arrived_at": now.Add(-time.Hour)}
+		m := map[string]any{"name": "王五", "id_number": citizenID("45010319900101010"), "phone": "13900000003", "destination": "450103", "origin": "440300", "arrived_at": now.Add(-time.Hour)}
 		change(m)
 		return m
 	}
 	problemOf("POST", "/api/v1/public/arrivals", "", bad(func(m map[string]any) { delete(m, "id_number") }), 422, "arrival.id_number_required", "id_number")
+	problemOf("POST", "/api/v1/public/arrivals", "", bad(func(m map[string]any) { delete(m, "phone") }), 422, "arrival.phone_required", "phone")
 	problemOf("POST", "/api/v1/public/arrivals", "", bad(func(m map[string]any) { m["destination"] = "450100" }), 422, "arrival.destination_invalid", "destination")
 	problemOf("POST", "/api/v1/public/arrivals", "", bad(func(m map[string]any) { m["origin"] = "999999" }), 422, "arrival.invalid", "origin")
 	problemOf("POST", "/api/v1/public/arrivals", "", bad(func(m map[string]any) { m["arrived_at"] = now.Add(10 * 24 * time.Hour) }), 422, "arrival.time_in_future", "arrived_at")
