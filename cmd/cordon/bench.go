@@ -26,7 +26,7 @@ func runBench(ctx context.Context, env *environment, args []string) error {
 	stored := fs.Int("persons", 100000, "persons stored before measuring lookups (1000000 for the design target)")
 	lookups := fs.Int("lookups", 20000, "lookups by ID number to time")
 	dirFlag := fs.String("dir", "", "working directory for the benchmark database (default: a temporary one)")
-	suite := fs.String("suite", "all", "what to measure: persons, testing, scanins, codes, arrivals or all")
+	suite := fs.String("suite", "all", "what to measure: persons, testing, scanins, codes, arrivals, assist or all")
 	cb := codeBench{out: env.stdout, log: env.stderr}
 	fs.IntVar(&cb.persons, "code-persons", 1_000_000, "registered persons whose codes are looked up")
 	fs.IntVar(&cb.measureN, "measure-residents", 350_000, "of them, residents of 德保县 under the area measure")
@@ -53,6 +53,7 @@ func runBench(ctx context.Context, env *environment, args []string) error {
 	fs.IntVar(&ab.persons, "arrival-persons", 200_000, "the travellers the arrivals belong to")
 	fs.IntVar(&ab.areas, "risk-areas", 5000, "risk areas the arrivals are matched against")
 	fs.IntVar(&ab.importRows, "import-rows", 100_000, "rows of the arrival list imported from XLSX")
+	assistPeople := fs.Int("assist-people", 10_000, "people in the assist request fanned out to their counties")
 	trivialAddr := fs.String("serve-trivial", "", "serve the trivial handler the codes suite compares with, on this address, until stopped (the suite starts it)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -60,8 +61,11 @@ func runBench(ctx context.Context, env *environment, args []string) error {
 	if *trivialAddr != "" {
 		return serveTrivial(ctx, *trivialAddr)
 	}
-	if *suite != "all" && *suite != "persons" && *suite != "testing" && *suite != "scanins" && *suite != "codes" && *suite != "arrivals" {
-		return usageError{"--suite must be persons, testing, scanins, codes, arrivals or all"}
+	if *suite != "all" && *suite != "persons" && *suite != "testing" && *suite != "scanins" && *suite != "codes" && *suite != "arrivals" && *suite != "assist" {
+		return usageError{"--suite must be persons, testing, scanins, codes, arrivals, assist or all"}
+	}
+	if *assistPeople < 1 {
+		return usageError{"bench: --assist-people must be positive"}
 	}
 	if ab.arrivals < 1 || ab.persons < 1 || ab.areas < 1 || ab.importRows < 1 || ab.importRows > app.MaxImportRows {
 		return usageError{"bench: --arrivals, --arrival-persons and --risk-areas must be positive, --import-rows 1 to 100000"}
@@ -93,6 +97,14 @@ func runBench(ctx context.Context, env *environment, args []string) error {
 			return err
 		}
 		if *suite == "codes" {
+			return nil
+		}
+	}
+	if *suite == "assist" || *suite == "all" {
+		if err := benchAssist(ctx, env.stdout, dir, *assistPeople); err != nil {
+			return err
+		}
+		if *suite == "assist" {
 			return nil
 		}
 	}

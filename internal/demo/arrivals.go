@@ -153,7 +153,7 @@ func (s *screening) returnees() error {
 			Travel: []cordon.TravelStop{{Place: origin, From: "2022-01-10", To: at.In(cordon.ChinaTime).Format(time.DateOnly)}}}
 		var v app.TripView
 		var err error
-		if i%3 == 0 {
+		if i%3 == 0 || in.Phone == "" { // a child without a phone is found door to door
 			r.Channel = cordon.ChannelDoor
 			v, err = s.a.RecordArrival(s.ctx, s.ctl.grid, r)
 		} else {
@@ -178,11 +178,16 @@ func (s *screening) returnees() error {
 }
 
 // baiseTraveller is a person of Nanning who stayed in Baise before coming
-// home: in 德保县 (some in 都安乡), 右江区 or 田阳区.
+// home: in 田东, 平果 or 凌云, or in 德保县's 都安乡 or 城关镇.
 func (s *screening) baiseTraveller(i int) (cordon.PersonInput, cordon.TripReport) {
 	county := []string{"450102", "450103", "450105", "450107"}[s.rng.IntN(4)]
 	in := s.gen.person(county, "南宁市某小区", county)
-	stay := []string{Duan, chengguan, youjiang, tianyang}[i%4]
+	if in.Phone == "" { // a child reports with a parent's phone
+		in.Phone = fmt.Sprintf("139%08d", s.rng.IntN(100000000))
+	}
+	// Most stayed in counties of Baise without a zone (yellow: a city
+	// with local cases); some in 德保县's zones' county or town (red).
+	stay := []string{tiandong, pingguo, Duan, lingyun, chengguan}[i%5]
 	at := s.app(feb(5, 8, 0).Add(time.Duration(s.rng.IntN(20)) * time.Hour))
 	r := cordon.TripReport{Name: in.Name, IDNumber: in.IDNumber, Phone: in.Phone, Destination: county, ArrivedAt: at, Origin: stay,
 		Transport: "自驾", Travel: []cordon.TravelStop{{Place: stay, From: "2022-01-29", To: "2022-02-05"}}}

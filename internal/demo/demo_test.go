@@ -928,7 +928,7 @@ func TestArrivalsRiskAreasAndCheckpoints(t *testing.T) {
 			t.Errorf("a Baise traveller in Nanning is %s: %+v", x.Population, x.Travel)
 		}
 	}
-	if colours[cordon.Green] != 0 || colours[cordon.Yellow] == 0 || merged != 10 {
+	if colours[cordon.Green] != 0 || colours[cordon.Yellow] == 0 || colours[cordon.Red] == 0 || merged != 10 {
 		t.Errorf("Nanning's Baise travellers on 02-08: codes %v, %d merged", colours, merged)
 	}
 	clock.set(final)
