@@ -612,6 +612,27 @@ func (a *App) RematchArrivals(ctx context.Context) (RematchResult, error) {
 		m   cordon.ArrivalMatch
 	}
 	var changes []change
+	// The database is read in this goroutine and the matching done in
+	// another, in batches: on two cores, reading and matching overlap.
+	type item struct {
+		t   cordon.Trip
+		pol cordon.Policy
+	}
+	batches := make(chan []item, 4)
+	matched := make(chan []change)
+	go func() {
+		var out []change
+		for batch := range batches {
+			for _, it := range batch {
+				m := cordon.MatchArrival(it.pol, places, it.t)
+				if it.pol.Arrivals.Stronger(m.Population.Key, it.t.Population) || m.Population.Key == it.t.Population && !slices.Equal(m.Areas, it.t.Areas) {
+					out = append(out, change{it.t, it.pol, m})
+				}
+			}
+		}
+		matched <- out
+	}()
+	batch := make([]item, 0, 1024)
 	err = a.db.Read(ctx, func(tx *store.Tx) error {
 		return tx.EachTrip(ctx, now.Add(-ArrivalLookback), func(t cordon.Trip) error {
 			res.Arrivals++
@@ -619,13 +640,16 @@ func (a *App) RematchArrivals(ctx context.Context) (RematchResult, error) {
 			if err != nil {
 				return err
 			}
-			m := cordon.MatchArrival(pol, places, t)
-			if pol.Arrivals.Stronger(m.Population.Key, t.Population) || m.Population.Key == t.Population && !slices.Equal(m.Areas, t.Areas) {
-				changes = append(changes, change{t, pol, m})
+			if batch = append(batch, item{t, pol}); len(batch) == cap(batch) {
+				batches <- batch
+				batch = make([]item, 0, 1024)
 			}
 			return nil
 		})
 	})
+	batches <- batch
+	close(batches)
+	changes = <-matched
 	if err != nil {
 		return res, err
 	}
