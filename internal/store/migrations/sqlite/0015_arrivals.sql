@@ -27,7 +27,6 @@ CREATE TABLE arrivals (
 );
 CREATE INDEX arrivals_person ON arrivals (person_id, arrived_at);
 CREATE INDEX arrivals_destination ON arrivals (destination, arrived_at);
-CREATE INDEX arrivals_arrived ON arrivals (arrived_at);
 
 CREATE TABLE arrival_obligations (
 	id           INTEGER NOT NULL PRIMARY KEY,
