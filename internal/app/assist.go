@@ -439,21 +439,7 @@ func (a *App) AssistRequest(ctx context.Context, actor cordon.Actor, id int64) (
 }
 
 func (a *App) readAssist(ctx context.Context, actor cordon.Actor, id int64, action, detail string) (cordon.AssistRequest, error) {
-	var r cordon.AssistRequest
-	if err := authorize(actor, cordon.PermAssistRead); err != nil {
-		return r, err
-	}
-	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		var err error
-		if r, err = tx.AssistRequest(ctx, store.ScopeOf(actor), id); err != nil {
-			return err
-		}
-		if err := tx.CountAssist(ctx, &r, a.now()); err != nil {
-			return err
-		}
-		r.People, err = tx.AssistPeople(ctx, id)
-		return err
-	})
+	r, err := a.loadAssist(ctx, actor, id)
 	if err == nil {
 		err = a.recordRead(ctx, actor, action, assistRecord(id), "", strings.TrimSpace(r.Number+" "+detail))
 	}
@@ -471,6 +457,20 @@ func (a *App) readAssist(ctx context.Context, actor cordon.Actor, id int64, acti
 // by position, without who they are: the sender's page refreshes it, and
 // as it names no one it is not audited.
 func (a *App) AssistProgress(ctx context.Context, actor cordon.Actor, id int64) (cordon.AssistRequest, error) {
+	r, err := a.loadAssist(ctx, actor, id)
+	for i := range r.People {
+		p := &r.People[i]
+		*p = cordon.AssistPerson{ID: p.ID, RequestID: p.RequestID, Pos: p.Pos, Grid: p.Grid, Status: p.Status, DueAt: p.DueAt,
+			LocatedAt: p.LocatedAt, ContactedAt: p.ContactedAt, TestedAt: p.TestedAt, ControlledAt: p.ControlledAt, ClosedAt: p.ClosedAt,
+			UpdatedBy: p.UpdatedBy, UpdatedAt: p.UpdatedAt, ForwardedTo: p.ForwardedTo, ForwardedTarget: p.ForwardedTarget, Masked: true}
+	}
+	a.nameAssist(ctx, &r)
+	return r, err
+}
+
+// loadAssist reads a request of the actor's subtree with its counts and
+// people, as stored: the caller audits and masks.
+func (a *App) loadAssist(ctx context.Context, actor cordon.Actor, id int64) (cordon.AssistRequest, error) {
 	var r cordon.AssistRequest
 	if err := authorize(actor, cordon.PermAssistRead); err != nil {
 		return r, err
@@ -486,13 +486,6 @@ func (a *App) AssistProgress(ctx context.Context, actor cordon.Actor, id int64) 
 		r.People, err = tx.AssistPeople(ctx, id)
 		return err
 	})
-	for i := range r.People {
-		p := &r.People[i]
-		*p = cordon.AssistPerson{ID: p.ID, RequestID: p.RequestID, Pos: p.Pos, Grid: p.Grid, Status: p.Status, DueAt: p.DueAt,
-			LocatedAt: p.LocatedAt, ContactedAt: p.ContactedAt, TestedAt: p.TestedAt, ControlledAt: p.ControlledAt, ClosedAt: p.ClosedAt,
-			UpdatedBy: p.UpdatedBy, UpdatedAt: p.UpdatedAt, ForwardedTo: p.ForwardedTo, ForwardedTarget: p.ForwardedTarget, Masked: true}
-	}
-	a.nameAssist(ctx, &r)
 	return r, err
 }
 
