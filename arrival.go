@@ -463,16 +463,25 @@ func parentCode(code string) string {
 	return ""
 }
 
-// Stronger reports whether population a ranks above b in the edition.
-func (r ArrivalRules) Stronger(a, b string) bool {
-	rank := func(k string) int {
-		i := slices.IndexFunc(r.populations(), func(p ArrivalPopulation) bool { return p.Key == k })
+// Stronger reports whether population a (with the tier met, for a risk
+// area) ranks above b in the edition: cn-9's high and medium areas are
+// both risk_area populations, told apart by their tiers. A population the
+// edition does not name ranks below every other; none ("", an arrival
+// still expected) below them all.
+func (r ArrivalRules) Stronger(a, aTier, b, bTier string) bool {
+	rank := func(k, tier string) int {
+		if k == "" {
+			return 1 << 21
+		}
+		i := slices.IndexFunc(r.populations(), func(p ArrivalPopulation) bool {
+			return p.Key == k && (len(p.Tiers) == 0 || slices.Contains(p.Tiers, tier))
+		})
 		if i < 0 {
 			return 1 << 20
 		}
 		return i
 	}
-	return rank(a) < rank(b)
+	return rank(a, aTier) < rank(b, bTier)
 }
 
 // ObligationKind is what an arrival owes.

@@ -85,3 +85,14 @@ func TestObligationCodeFacts(t *testing.T) {
 		t.Errorf("an advised test colours nothing: %+v", f)
 	}
 }
+
+func TestStrongerTellsTiersApart(t *testing.T) {
+	cn9, _ := Edition("cn-9")
+	r := cn9.Arrivals
+	if !r.Stronger(ArrivalRiskArea, "high", ArrivalRiskArea, "medium") || r.Stronger(ArrivalRiskArea, "medium", ArrivalRiskArea, "high") {
+		t.Errorf("cn-9: a high area must rank above a medium one")
+	}
+	if !r.Stronger(ArrivalRiskCounty, "", ArrivalOrdinary, "") || !r.Stronger(ArrivalOrdinary, "", "", "") {
+		t.Errorf("the county above the ordinary, and anything above an arrival still expected")
+	}
+}

@@ -161,7 +161,7 @@ func (a *App) recordArrival(ctx context.Context, actor cordon.Actor, in cordon.T
 	var out TripView
 	err = a.db.Transact(ctx, func(tx *store.Tx) error {
 		var err error
-		out, err = a.mergeTrip(ctx, tx, actor, in, places, false, nil)
+		out, err = a.mergeTrip(ctx, tx, actor, in, places, false, nil, false)
 		return err
 	})
 	if err != nil {
@@ -200,13 +200,17 @@ func (a *App) checkArrivalPlaces(ctx context.Context, tx *store.Tx, in cordon.Tr
 //
 // policy, when not nil, resolves the edition of a destination (an import
 // resolves them once for the job); else it is read in tx.
+//
+// seen says the traveller was identified in person by their code (a
+// checkpoint passage): such a person may be anyone's; a person id given
+// otherwise must lie in the actor's subtree.
 func (a *App) mergeTrip(ctx context.Context, tx *store.Tx, actor cordon.Actor, in cordon.TripReport, places *cordon.ArrivalPlaces, quiet bool,
-	policy func(string) (cordon.Policy, error)) (TripView, error) {
+	policy func(string) (cordon.Policy, error), seen bool) (TripView, error) {
 	var out TripView
 	if err := a.checkArrivalPlaces(ctx, tx, in); err != nil {
 		return out, err
 	}
-	personID, created, err := a.arrivingPerson(ctx, tx, actor, in)
+	personID, created, err := a.arrivingPerson(ctx, tx, actor, in, seen)
 	if err != nil {
 		return out, err
 	}
@@ -216,20 +220,30 @@ func (a *App) mergeTrip(ctx context.Context, tx *store.Tx, actor cordon.Actor, i
 	}
 	// A person registered just now lives at the destination and has made
 	// no trip yet.
+	// An arrival still expected (a report ahead of the trip) moves nobody
+	// and owes nothing yet: the rematch after it is due does both.
+	expected := in.ArrivedAt.After(tx.Now)
 	var t cordon.Trip
 	err = errNoTrip
 	if !created {
-		if err := tx.MovePerson(ctx, personID, in.Destination); err != nil {
-			return out, err
+		if !expected {
+			if err := tx.MovePerson(ctx, personID, in.Destination); err != nil {
+				return out, err
+			}
 		}
-		t, err = tx.TripNear(ctx, personID, in.ArrivedAt)
+		// A trip into another county, or one the actor does not see, is
+		// another arrival.
+		t, err = tx.TripNear(ctx, personID, in.ArrivedAt, cordon.Trip{Destination: in.Destination}.County())
+		if err == nil && actor.AccountID != 0 && !actor.Sees(t.Destination) {
+			err = errNoTrip
+		}
 	}
 	switch {
-	case err == nil && t.County() == cordon.Trip{Destination: in.Destination}.County():
+	case err == nil:
 		// The same trip: keep the first report's time unless this one saw
 		// the arrival itself (a checkpoint, a station), and the most
 		// precise destination.
-		if in.Channel != cordon.ChannelSelfReport && in.Channel != cordon.ChannelBigData {
+		if in.Channel == cordon.ChannelCheckpoint || in.Channel == cordon.ChannelStation {
 			t.ArrivedAt = in.ArrivedAt
 		}
 		if len(in.Destination) > len(t.Destination) {
@@ -238,7 +252,11 @@ func (a *App) mergeTrip(ctx context.Context, tx *store.Tx, actor cordon.Actor, i
 		t.Address = cmp.Or(t.Address, in.Address)
 		t.Transport = cmp.Or(t.Transport, in.Transport)
 		t.Travel = cordon.MergeTravel(t.Travel, in.Travel)
-		t.Sources = append(t.Sources, src)
+		if !slices.ContainsFunc(t.Sources, func(s cordon.ArrivalSource) bool {
+			return s.Channel == src.Channel && s.Ref == src.Ref && s.Ref != ""
+		}) {
+			t.Sources = append(t.Sources, src) // a list imported twice adds nothing
+		}
 	case err == nil || cordon.ErrorKind(err) == cordon.KindNotFound:
 		t = cordon.Trip{PersonID: personID, Destination: in.Destination, Address: in.Address, ArrivedAt: in.ArrivedAt, Origin: in.Origin,
 			Travel: in.Travel, Transport: in.Transport, Sources: []cordon.ArrivalSource{src}}
@@ -258,10 +276,10 @@ func (a *App) mergeTrip(ctx context.Context, tx *store.Tx, actor cordon.Actor, i
 	if err != nil {
 		return out, err
 	}
-	old := t.Population
+	oldPop, oldTier := t.Population, t.Tier
 	m := cordon.MatchArrival(pol, places, t)
 	t.Areas, t.MatchNote = m.Areas, m.Note
-	stronger := out.Created || old == "" || pol.Arrivals.Stronger(m.Population.Key, old)
+	stronger := !expected && (out.Created || pol.Arrivals.Stronger(m.Population.Key, m.Tier, oldPop, oldTier))
 	if stronger {
 		t.Population, t.Tier, t.Edition = m.Population.Key, m.Tier, pol.Key
 	}
@@ -296,6 +314,15 @@ func (a *App) mergeTrip(ctx context.Context, tx *store.Tx, actor cordon.Actor, i
 		return out, err
 	}
 	t.Obligation = obs[t.ID]
+	if expected {
+		// What the traveller will owe on arriving, for the answer; stored
+		// when the arrival is due.
+		t.Population, t.Tier = m.Population.Key, m.Tier
+		for _, o := range m.Obligations(t.ArrivedAt) {
+			o.Status, o.Jurisdiction, o.Edition = cordon.ObligationOpen, t.Destination, pol.Key
+			t.Obligation = append(t.Obligation, o)
+		}
+	}
 	if !t.ReportedAt.IsZero() {
 		onTime := !t.ReportedAt.After(t.ArrivedAt.Add(time.Duration(pol.Arrivals.ReportAfterHours) * time.Hour))
 		out.OnTime = &onTime
@@ -306,13 +333,13 @@ func (a *App) mergeTrip(ctx context.Context, tx *store.Tx, actor cordon.Actor, i
 
 // arrivingPerson finds the traveller by id or document, or registers them
 // living at the destination.
-func (a *App) arrivingPerson(ctx context.Context, tx *store.Tx, actor cordon.Actor, in cordon.TripReport) (int64, bool, error) {
+func (a *App) arrivingPerson(ctx context.Context, tx *store.Tx, actor cordon.Actor, in cordon.TripReport, seen bool) (int64, bool, error) {
 	if in.PersonID != 0 {
 		p, err := tx.Person(ctx, store.Everywhere, in.PersonID)
 		if err != nil {
 			return 0, false, err
 		}
-		if actor.AccountID != 0 && !actor.Sees(p.Current) && !actor.Sees(p.Residence) && !actor.Sees(in.Destination) {
+		if actor.AccountID != 0 && !seen && !actor.Sees(p.Current) && !actor.Sees(p.Residence) {
 			return 0, false, cordon.Errorf(cordon.KindNotFound, "person.not_found", "person not found").WithField("person_id", "person.not_found")
 		}
 		return p.ID, false, nil
@@ -343,7 +370,19 @@ func (a *App) arrivingPerson(ctx context.Context, tx *store.Tx, actor cordon.Act
 // population: a test by a due time, or a control order of the measure,
 // made at once from the day after the arrival.
 func (a *App) oblige(ctx context.Context, tx *store.Tx, actor cordon.Actor, t *cordon.Trip, pol cordon.Policy, m cordon.ArrivalMatch, quiet, replace bool) error {
+	// The open obligations it replaces, and their orders, which the new
+	// order converts.
+	var replaced []int64
 	if replace {
+		obs, err := tx.ObligationsOf(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		for _, o := range obs[t.ID] {
+			if o.Status == cordon.ObligationOpen && o.OrderID != 0 {
+				replaced = append(replaced, o.OrderID)
+			}
+		}
 		if err := tx.SupersedeObligations(ctx, t.ID, t.PersonID); err != nil {
 			return err
 		}
@@ -366,6 +405,10 @@ func (a *App) oblige(ctx context.Context, tx *store.Tx, actor cordon.Actor, t *c
 				return err
 			}
 			o.OrderID = ord.ID
+			if err := a.convertArrivalOrders(ctx, tx, actor, replaced, ord.ID); err != nil {
+				return err
+			}
+			replaced = nil
 		}
 		if err := tx.CreateObligation(ctx, &o); err != nil {
 			return err
@@ -374,6 +417,29 @@ func (a *App) oblige(ctx context.Context, tx *store.Tx, actor cordon.Actor, t *c
 			continue
 		}
 		if err := audit(ctx, tx, actor, "obligation.create", obligationRecord(o.ID), "", fmt.Sprintf("%s %s", o.Kind, o.Population)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// convertArrivalOrders ends the active orders of an arrival's replaced
+// obligations: the order of a stronger population takes over from now.
+func (a *App) convertArrivalOrders(ctx context.Context, tx *store.Tx, actor cordon.Actor, ids []int64, into int64) error {
+	for _, id := range ids {
+		o, err := tx.Order(ctx, store.Everywhere, id)
+		if err != nil {
+			return err
+		}
+		if o.Status != cordon.OrderActive {
+			continue
+		}
+		o.Status, o.ReleasedAt, o.ReleasedBy, o.ConvertedTo = cordon.OrderConverted, tx.Now, actor.Username, into
+		o.ReleaseReason = fmt.Sprintf("来返人员风险升级，转为管控令 #%d", into)
+		if err := tx.UpdateOrder(ctx, o, 0); err != nil {
+			return err
+		}
+		if err := audit(ctx, tx, actor, "order.convert", orderRecord(o.ID), "", fmt.Sprintf("arrival population stronger: into order %d", into)); err != nil {
 			return err
 		}
 	}
@@ -624,8 +690,11 @@ func (a *App) RematchArrivals(ctx context.Context) (RematchResult, error) {
 		var out []change
 		for batch := range batches {
 			for _, it := range batch {
+				if it.t.ArrivedAt.After(now) {
+					continue // still expected
+				}
 				m := cordon.MatchArrival(it.pol, places, it.t)
-				if it.pol.Arrivals.Stronger(m.Population.Key, it.t.Population) || m.Population.Key == it.t.Population && !slices.Equal(m.Areas, it.t.Areas) {
+				if it.pol.Arrivals.Stronger(m.Population.Key, m.Tier, it.t.Population, it.t.Tier) || m.Population.Key == it.t.Population && !slices.Equal(m.Areas, it.t.Areas) {
 					out = append(out, change{it.t, it.pol, m})
 				}
 			}
@@ -659,7 +728,12 @@ func (a *App) RematchArrivals(ctx context.Context) (RematchResult, error) {
 		n := min(len(changes), 500)
 		err := a.db.Transact(ctx, func(tx *store.Tx) error {
 			for _, c := range changes[:n] {
-				t, stronger := c.t, c.pol.Arrivals.Stronger(c.m.Population.Key, c.t.Population)
+				t, stronger := c.t, c.pol.Arrivals.Stronger(c.m.Population.Key, c.m.Tier, c.t.Population, c.t.Tier)
+				if t.Population == "" { // was expected, has arrived
+					if err := tx.MovePerson(ctx, t.PersonID, t.Destination); err != nil {
+						return err
+					}
+				}
 				t.Areas, t.MatchNote = c.m.Areas, c.m.Note
 				if stronger {
 					t.Population, t.Tier, t.Edition = c.m.Population.Key, c.m.Tier, c.pol.Key

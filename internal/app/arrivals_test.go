@@ -379,3 +379,95 @@ func TestArrivalSelfReportIdentity(t *testing.T) {
 		}
 	})
 }
+
+// A report ahead of the trip moves nobody and owes nothing until the
+// arrival is due; a stronger match then converts the weaker order.
+func TestExpectedArrivalAndUpgrade(t *testing.T) {
+	onBothDatabases(t, func(t *testing.T, s *testingSetup) {
+		arrivalSetup(t, s)
+		now := s.clock.Now()
+		p := s.person(livingAt(xingningC, xingningC))
+		// From 田东 (a Baise county with a case: home monitoring), due tomorrow.
+		epi := s.account(cordon.RoleEpidemiologist, baise).Actor()
+		if _, err := s.app.OpenCase(s.ctx, epi, cordon.CaseInput{PersonID: s.person(livingAt("451022100", "451022100")).ID,
+			Classification: cordon.Confirmed, OnsetDate: "2022-02-06"}); err != nil {
+			t.Fatal(err)
+		}
+		r := report(p.IDNumber, xingningC, "451022", now.Add(26*time.Hour), cordon.TravelStop{Place: "451022", From: "2022-02-05", To: "2022-02-09"})
+		r.Phone = p.Phone
+		v, err := s.app.ReportArrival(s.ctx, r, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Population != cordon.ArrivalCaseCity || len(v.Obligation) != 1 || v.Obligation[0].ID != 0 {
+			t.Fatalf("the answer to a report ahead says what will be owed: %+v", v.Trip)
+		}
+		nn := s.account(cordon.RoleEpidemiologist, nanning).Actor()
+		if orders, _ := s.app.PersonOrders(s.ctx, nn, p.ID, ""); len(orders) != 0 {
+			t.Fatalf("an order before the trip: %+v", orders)
+		}
+		if c, _ := s.app.HealthCode(s.ctx, nn, p.ID, ""); c.Color != cordon.Green {
+			t.Errorf("the code before the trip: %+v", c)
+		}
+		s.clock.Advance(27 * time.Hour)
+		if res, err := s.app.RematchArrivals(s.ctx); err != nil || res.Stronger != 1 {
+			t.Fatalf("the rematch once due: %+v %v", res, err)
+		}
+		orders, err := s.app.PersonOrders(s.ctx, nn, p.ID, "")
+		if err != nil || len(orders) != 1 || orders[0].Population != cordon.PopulationCaseCityArrival {
+			t.Fatalf("orders once arrived: %+v %v", orders, err)
+		}
+		// 田东's town becomes a controlled zone looking back over the stay:
+		// the home monitoring is converted into centralised quarantine.
+		boss := s.account(cordon.RoleCommander, baise).Actor()
+		if _, err := s.app.DeclareRiskArea(s.ctx, boss, cordon.RiskArea{Tier: "controlled", Jurisdiction: "451022100", Name: "平马镇",
+			Since: now.Add(-48 * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		// The stay is at county level: the county rule (7 days centralised).
+		if res, err := s.app.RematchArrivals(s.ctx); err != nil || res.Stronger != 1 {
+			t.Fatalf("rematch after the zone: %+v %v", res, err)
+		}
+		orders, _ = s.app.PersonOrders(s.ctx, nn, p.ID, "")
+		active, converted := 0, 0
+		for _, o := range orders {
+			switch o.Status {
+			case cordon.OrderActive:
+				active++
+				if o.Population != cordon.PopulationRiskCountyArrival {
+					t.Errorf("the active order: %+v", o)
+				}
+			case cordon.OrderConverted:
+				converted++
+			}
+		}
+		if active != 1 || converted != 1 {
+			t.Errorf("after the upgrade: %d active, %d converted", active, converted)
+		}
+	})
+}
+
+// A staff report by person id reaches only people of the actor's subtree;
+// a traveller identified at a checkpoint may be anyone, but a local coming
+// home with no travel outside makes no arrival.
+func TestArrivalScopeAndLocals(t *testing.T) {
+	onBothDatabases(t, func(t *testing.T, s *testingSetup) {
+		arrivalSetup(t, s)
+		stranger := s.person(livingAt(xingningC, xingningC))
+		worker := s.account(cordon.RoleEpidemiologist, debao).Actor()
+		in := cordon.TripReport{PersonID: stranger.ID, Destination: fuji, Origin: nanning, ArrivedAt: s.clock.Now().Add(-time.Hour), Channel: cordon.ChannelDoor}
+		if _, err := s.app.RecordArrival(s.ctx, worker, in); cordon.ErrorKind(err) != cordon.KindNotFound {
+			t.Errorf("a Debao account moving a Nanning person by id: %v", err)
+		}
+		admin := s.account(cordon.RoleAdmin, debao).Actor()
+		cp, err := s.app.CreateCheckpoint(s.ctx, admin, cordon.CheckpointInput{Name: "城关卡点", Kind: cordon.CheckpointRoad, Jurisdiction: debao})
+		if err != nil {
+			t.Fatal(err)
+		}
+		local := s.person(livingAt(chengdong, chengdong))
+		res, err := s.app.RecordPassage(s.ctx, s.account(cordon.RoleCheckpoint, debao).Actor(), cp.ID, app.PassageInput{IDNumber: local.IDNumber, Direction: cordon.DirectionIn})
+		if err != nil || res.Passage == nil || res.ArrivalID != 0 {
+			t.Errorf("a local coming home: %+v %v", res, err)
+		}
+	})
+}

@@ -294,12 +294,22 @@ func (a *App) RecordPassage(ctx context.Context, actor cordon.Actor, checkpointI
 		if places == nil {
 			return nil
 		}
-		trip, err := a.passageArrival(ctx, tx, cp, p, out.Itinerary)
-		if err != nil {
+		// The arrival is the passage's consequence, not its condition: a
+		// report that cannot be made (say, a county's override that makes
+		// the edition name no measure) is left out and the passage kept.
+		trip, ok, err := a.passageArrival(ctx, tx, cp, p, out.Itinerary)
+		if err != nil || !ok {
 			return err
 		}
-		v, err := a.mergeTrip(ctx, tx, actor, trip, places, false, nil)
-		out.ArrivalID = v.ID
+		err = tx.Savepoint(ctx, func() error {
+			v, err := a.mergeTrip(ctx, tx, actor, trip, places, false, nil, true)
+			out.ArrivalID = v.ID
+			return err
+		})
+		if k := cordon.ErrorKind(err); k == cordon.KindInvalid || k == cordon.KindForbidden || k == cordon.KindConflict {
+			a.log.Warn("passage without an arrival", "passage", p.ID, "err", err)
+			out.ArrivalID, err = 0, nil
+		}
 		return err
 	})
 	if err != nil {
@@ -315,12 +325,12 @@ func (a *App) RecordPassage(ctx context.Context, actor cordon.Actor, checkpointI
 // in: into the checkpoint's place (or the person's place inside it, if
 // more precise), from the counties of the itinerary card outside it (the
 // latest is the origin), else from where the person was registered as
-// being; with neither, the origin is the checkpoint's county, to be
-// completed by hand.
-func (a *App) passageArrival(ctx context.Context, tx *store.Tx, cp cordon.Checkpoint, p cordon.Passage, card *ItineraryCard) (cordon.TripReport, error) {
+// being. With neither, the traveller is coming home from nowhere known:
+// no arrival (ok false).
+func (a *App) passageArrival(ctx context.Context, tx *store.Tx, cp cordon.Checkpoint, p cordon.Passage, card *ItineraryCard) (cordon.TripReport, bool, error) {
 	person, err := tx.Person(ctx, store.Everywhere, p.PersonID)
 	if err != nil {
-		return cordon.TripReport{}, err
+		return cordon.TripReport{}, false, err
 	}
 	county := cp.Jurisdiction[:6]
 	in := cordon.TripReport{PersonID: p.PersonID, Destination: cp.Jurisdiction, ArrivedAt: p.At, Transport: p.Plate,
@@ -336,8 +346,10 @@ func (a *App) passageArrival(ctx context.Context, tx *store.Tx, cp cordon.Checkp
 			if in.Origin == "" {
 				in.Origin = pl.Jurisdiction
 			}
-			in.Travel = append(in.Travel, cordon.TravelStop{Place: pl.Jurisdiction,
-				From: pl.First.In(cordon.ChinaTime).Format(time.DateOnly), To: pl.Last.In(cordon.ChinaTime).Format(time.DateOnly)})
+			if len(in.Travel) < cordon.MaxTravelStops-1 { // the latest ones; the card is latest first
+				in.Travel = append(in.Travel, cordon.TravelStop{Place: pl.Jurisdiction,
+					From: pl.First.In(cordon.ChinaTime).Format(time.DateOnly), To: pl.Last.In(cordon.ChinaTime).Format(time.DateOnly)})
+			}
 		}
 	}
 	switch {
@@ -345,9 +357,9 @@ func (a *App) passageArrival(ctx context.Context, tx *store.Tx, cp cordon.Checkp
 	case person.Current != "" && !strings.HasPrefix(person.Current, county):
 		in.Origin = person.Current
 	default:
-		in.Origin = county
+		return in, false, nil
 	}
-	return in, in.Validate(p.At)
+	return in, true, in.Validate(p.At)
 }
 
 // presentPassage masks the name and phone of an unidentified traveller

@@ -178,7 +178,7 @@ func (h *arrivalRows) Check(ctx context.Context, row linelist.Row) (RowWrite, er
 		}
 	}
 	return func(ctx context.Context, tx *store.Tx) ([]string, error) {
-		v, err := h.a.mergeTrip(ctx, tx, h.actor, in, h.places, true, h.policy)
+		v, err := h.a.mergeTrip(ctx, tx, h.actor, in, h.places, true, h.policy, false)
 		if err != nil {
 			return nil, err
 		}

@@ -90,9 +90,9 @@ func (tx *Tx) UpdateTrip(ctx context.Context, t *cordon.Trip) error {
 	return nil
 }
 
-// TripNear reads the person's arrival closest to at within the trip
-// window, if any.
-func (tx *Tx) TripNear(ctx context.Context, personID int64, at time.Time) (cordon.Trip, error) {
+// TripNear reads the person's arrival into the county closest to at
+// within the trip window, if any.
+func (tx *Tx) TripNear(ctx context.Context, personID int64, at time.Time, county string) (cordon.Trip, error) {
 	rows, err := tx.query(ctx, "SELECT "+tripColumns+" FROM arrivals a WHERE a.person_id = ? AND a.arrived_at >= ? AND a.arrived_at <= ?",
 		personID, ts(at.Add(-cordon.TripWindow)), ts(at.Add(cordon.TripWindow)))
 	if err != nil {
@@ -104,6 +104,9 @@ func (tx *Tx) TripNear(ctx context.Context, personID int64, at time.Time) (cordo
 		t, err := scanTrip(rows)
 		if err != nil {
 			return best, err
+		}
+		if t.County() != county {
+			continue
 		}
 		if best.ID == 0 || absDur(t.ArrivedAt.Sub(at)) < absDur(best.ArrivedAt.Sub(at)) {
 			best = t
