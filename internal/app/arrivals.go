@@ -167,6 +167,14 @@ func (a *App) recordArrival(ctx context.Context, actor cordon.Actor, in cordon.T
 	if err != nil {
 		return TripView{}, err
 	}
+	if actor.AccountID != 0 && !actor.Can(cordon.PermArrivalRead) {
+		// A role that records but does not read arrivals (a checkpoint
+		// officer, a sampler) learns the arrival and what is owed, not the
+		// travel and sources merged from other channels.
+		t := out.Trip
+		out.Trip = cordon.Trip{ID: t.ID, PersonID: t.PersonID, Destination: t.Destination, ArrivedAt: t.ArrivedAt, Population: t.Population,
+			Tier: t.Tier, Edition: t.Edition, Version: t.Version, Obligation: t.Obligation}
+	}
 	a.presentTrip(actor, &out.Trip)
 	return out, nil
 }

@@ -469,5 +469,13 @@ func TestArrivalScopeAndLocals(t *testing.T) {
 		if err != nil || res.Passage == nil || res.ArrivalID != 0 {
 			t.Errorf("a local coming home: %+v %v", res, err)
 		}
+		// A station sampler records but does not read arrivals: the answer
+		// leaves out the travel and the sources.
+		station := report(idNumber(debao, s.next()), fuji, "440306", s.clock.Now().Add(-time.Hour), cordon.TravelStop{Place: "440306", From: "2022-02-01", To: "2022-02-07"})
+		station.Channel = cordon.ChannelStation
+		v, err := s.app.RecordArrival(s.ctx, s.sampler, station)
+		if err != nil || v.ID == 0 || len(v.Travel) != 0 || len(v.Sources) != 0 || len(v.Obligation) != 1 {
+			t.Errorf("a sampler's answer: %+v %v", v.Trip, err)
+		}
 	})
 }
