@@ -514,7 +514,11 @@ func (a *App) Arrivals(ctx context.Context, actor cordon.Actor, f cordon.Arrival
 		if err := a.tripPeople(ctx, tx, actor, ptrs); err != nil {
 			return err
 		}
-		readAudit(tx, actor, "arrival.list", "", "", fmt.Sprintf("%d arrivals", len(out)))
+		ids := make([]int64, len(out))
+		for i := range out {
+			ids[i] = out[i].ID
+		}
+		readAudit(tx, actor, "arrival.list", "", "", "arrivals "+joinIDs(ids))
 		return nil
 	})
 	for i := range out {
@@ -574,7 +578,11 @@ func (a *App) ArrivalTasks(ctx context.Context, actor cordon.Actor, f cordon.Obl
 			out[i].Name, out[i].Phone = p.Name, p.Phone
 			out[i].Overdue = out[i].IsOverdue(now)
 		}
-		readAudit(tx, actor, "obligation.list", "", "", fmt.Sprintf("%d obligations", len(out)))
+		ids := make([]int64, len(out))
+		for i := range out {
+			ids[i] = out[i].PersonID
+		}
+		readAudit(tx, actor, "obligation.list", "", "", "persons "+joinIDs(ids))
 		return nil
 	})
 	return out, err
