@@ -95,15 +95,7 @@ type Trip struct {
 }
 
 // County is the county of the destination.
-func (a Trip) County() string { return countyOf(a.Destination) }
-
-// countyOf is the county a division code lies in, or "" above counties.
-func countyOf(code string) string {
-	if len(code) < 6 || strings.HasSuffix(code[:6], "00") {
-		return ""
-	}
-	return code[:6]
-}
+func (a Trip) County() string { return CountyOf(a.Destination) }
 
 // TripReport records an arrival from one channel.
 type TripReport struct {
@@ -315,7 +307,7 @@ func NewArrivalPlaces(areas []RiskArea, cases map[string][]time.Time) *ArrivalPl
 			}
 		}
 		x.areas[a.Jurisdiction] = append(x.areas[a.Jurisdiction], pa)
-		if c := countyOf(a.Jurisdiction); c != "" {
+		if c := CountyOf(a.Jurisdiction); c != "" {
 			x.counties[c] = append(x.counties[c], pa)
 		}
 	}
@@ -381,7 +373,7 @@ func MatchArrival(p Policy, x *ArrivalPlaces, a Trip) ArrivalMatch {
 			continue
 		}
 		inArea := false
-		for code := s.Place; len(code) >= 9; code = parentCode(code) {
+		for code := s.Place; len(code) >= 9; code = ParentCode(code) {
 			for _, ar := range x.areas[code] {
 				if !ar.overlaps(s) {
 					continue
@@ -400,7 +392,7 @@ func MatchArrival(p Policy, x *ArrivalPlaces, a Trip) ArrivalMatch {
 				}
 			}
 		}
-		if c := countyOf(s.Place); c != "" && !inArea {
+		if c := CountyOf(s.Place); !inArea {
 			for _, ar := range x.counties[c] {
 				if ar.overlaps(s) && ar.rank > 1 {
 					if i := slices.IndexFunc(pops, func(p ArrivalPopulation) bool { return p.Key == ArrivalRiskCounty }); i >= 0 {
@@ -446,21 +438,6 @@ func higherTier(tier string, a placedArea) string {
 		}
 	}
 	return a.Tier
-}
-
-// parentCode is the code one level up, by the length of the significant
-// digits: a grid (15) to its village (12), a village to its township (9),
-// a township to its county (6).
-func parentCode(code string) string {
-	switch len(code) {
-	case 15:
-		return code[:12]
-	case 12:
-		return code[:9]
-	case 9:
-		return code[:6]
-	}
-	return ""
 }
 
 // Stronger reports whether population a (with the tier met, for a risk

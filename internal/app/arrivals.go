@@ -3,7 +3,6 @@ package app
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"slices"
 	"strconv"
@@ -93,12 +92,6 @@ func (a *App) forgetPlaces() {
 // errNoTrip stands for a person without a trip near the arrival.
 var errNoTrip = cordon.Errorf(cordon.KindNotFound, "arrival.not_found", "arrival not found")
 
-// readAudit records an audited read in the transaction.
-func readAudit(tx *store.Tx, actor cordon.Actor, action, record, reason, detail string) {
-	tx.AuditRead(cordon.AuditEntry{AccountID: actor.AccountID, Username: actor.Username, Action: action, Record: record,
-		Jurisdiction: actor.Jurisdiction, Reason: reason, Detail: detail, RequestID: actor.RequestID, Remote: actor.Remote})
-}
-
 // TripView is an arrival as a page or the API shows it.
 type TripView struct {
 	cordon.Trip
@@ -133,8 +126,7 @@ func (a *App) RecordArrival(ctx context.Context, actor cordon.Actor, in cordon.T
 // name. An unregistered number is registered with the phone given.
 func (a *App) ReportArrival(ctx context.Context, in cordon.TripReport, remote string) (TripView, error) {
 	in.Channel, in.PersonID = cordon.ChannelSelfReport, 0
-	sum := sha256.Sum256([]byte(strings.ToUpper(strings.TrimSpace(in.IDNumber))))
-	key := string(sum[:])
+	key := passKey(in.IDNumber)
 	if a.passTries.locked(key, a.now()) {
 		return TripView{}, cordon.Errorf(cordon.KindRateLimited, "healthcode.identity_locked", "too many wrong tries for this identity number: wait 15 minutes")
 	}
@@ -161,7 +153,7 @@ func (a *App) recordArrival(ctx context.Context, actor cordon.Actor, in cordon.T
 	var out TripView
 	err = a.db.Transact(ctx, func(tx *store.Tx) error {
 		var err error
-		out, err = a.mergeTrip(ctx, tx, actor, in, places, false, nil, false)
+		out, err = a.mergeTrip(ctx, tx, actor, in, tripContext{places: places})
 		return err
 	})
 	if err != nil {
@@ -175,7 +167,7 @@ func (a *App) recordArrival(ctx context.Context, actor cordon.Actor, in cordon.T
 		out.Trip = cordon.Trip{ID: t.ID, PersonID: t.PersonID, Destination: t.Destination, ArrivedAt: t.ArrivedAt, Population: t.Population,
 			Tier: t.Tier, Edition: t.Edition, Version: t.Version, Obligation: t.Obligation}
 	}
-	a.presentTrip(actor, &out.Trip)
+	a.presentTrip(&out.Trip)
 	return out, nil
 }
 
@@ -198,27 +190,31 @@ func (a *App) checkArrivalPlaces(ctx context.Context, tx *store.Tx, in cordon.Tr
 	return v.Err()
 }
 
+// tripContext is what a report is stored with besides itself.
+type tripContext struct {
+	places *cordon.ArrivalPlaces
+	// quiet: no audit entry of its own (an import, whose chunks are
+	// audited with the arrivals they wrote).
+	quiet bool
+	// policy, when set, resolves the edition of a destination (an import
+	// resolves them once for the job); else it is read in the transaction.
+	policy func(string) (cordon.Policy, error)
+	// seen: the traveller was identified in person by their code (a
+	// checkpoint passage), so may be anyone's; a person id given otherwise
+	// must lie in the actor's subtree.
+	seen bool
+}
+
 // mergeTrip stores one report: the person found by document or
 // registered, moved to the destination, the report merged into the
 // arrival of the same trip or a new one, matched, and its obligations
 // made when the match is new or stronger.
-//
-// Each report is audited on its own unless quiet (an import, whose chunks
-// are audited with the arrivals they wrote).
-//
-// policy, when not nil, resolves the edition of a destination (an import
-// resolves them once for the job); else it is read in tx.
-//
-// seen says the traveller was identified in person by their code (a
-// checkpoint passage): such a person may be anyone's; a person id given
-// otherwise must lie in the actor's subtree.
-func (a *App) mergeTrip(ctx context.Context, tx *store.Tx, actor cordon.Actor, in cordon.TripReport, places *cordon.ArrivalPlaces, quiet bool,
-	policy func(string) (cordon.Policy, error), seen bool) (TripView, error) {
+func (a *App) mergeTrip(ctx context.Context, tx *store.Tx, actor cordon.Actor, in cordon.TripReport, c tripContext) (TripView, error) {
 	var out TripView
 	if err := a.checkArrivalPlaces(ctx, tx, in); err != nil {
 		return out, err
 	}
-	personID, created, err := a.arrivingPerson(ctx, tx, actor, in, seen)
+	personID, created, err := a.arrivingPerson(ctx, tx, actor, in, c.seen)
 	if err != nil {
 		return out, err
 	}
@@ -276,8 +272,8 @@ func (a *App) mergeTrip(ctx context.Context, tx *store.Tx, actor cordon.Actor, i
 		t.ReportedAt = tx.Now
 	}
 	var pol cordon.Policy
-	if policy != nil {
-		pol, err = policy(t.Destination)
+	if c.policy != nil {
+		pol, err = c.policy(t.Destination)
 	} else {
 		pol, err = policyIn(ctx, tx, t.Destination, t.ArrivedAt)
 	}
@@ -285,7 +281,7 @@ func (a *App) mergeTrip(ctx context.Context, tx *store.Tx, actor cordon.Actor, i
 		return out, err
 	}
 	oldPop, oldTier := t.Population, t.Tier
-	m := cordon.MatchArrival(pol, places, t)
+	m := cordon.MatchArrival(pol, c.places, t)
 	t.Areas, t.MatchNote = m.Areas, m.Note
 	stronger := !expected && (out.Created || pol.Arrivals.Stronger(m.Population.Key, m.Tier, oldPop, oldTier))
 	if stronger {
@@ -303,17 +299,17 @@ func (a *App) mergeTrip(ctx context.Context, tx *store.Tx, actor cordon.Actor, i
 	if created {
 		detail += " (person registered)"
 	}
-	if !quiet {
+	if !c.quiet {
 		if err := audit(ctx, tx, actor, "arrival.record", arrivalRecord(t.ID), "", detail); err != nil {
 			return out, err
 		}
 	}
 	if stronger {
-		if err := a.oblige(ctx, tx, actor, &t, pol, m, quiet, !out.Created); err != nil {
+		if err := a.oblige(ctx, tx, actor, &t, pol, m, c.quiet, !out.Created); err != nil {
 			return out, err
 		}
 	}
-	if quiet {
+	if c.quiet {
 		out.Trip = t
 		return out, nil
 	}
@@ -454,8 +450,9 @@ func (a *App) convertArrivalOrders(ctx context.Context, tx *store.Tx, actor cord
 	return nil
 }
 
-// presentTrip masks the traveller for the actor and names the places.
-func (a *App) presentTrip(actor cordon.Actor, t *cordon.Trip) {
+// presentTrip names the places of an arrival and flags overdue tests;
+// the traveller is masked where read (tripPeople).
+func (a *App) presentTrip(t *cordon.Trip) {
 	t.DestinationName, t.OriginName = a.dir.Path(t.Destination), a.dir.Path(t.Origin)
 	for i := range t.Travel {
 		t.Travel[i].PlaceName = a.dir.Path(t.Travel[i].Place)
@@ -467,7 +464,6 @@ func (a *App) presentTrip(actor cordon.Actor, t *cordon.Trip) {
 	for i := range t.Obligation {
 		t.Obligation[i].Overdue = t.Obligation[i].IsOverdue(now)
 	}
-	_ = actor
 }
 
 // Arrival reads one arrival into the actor's subtree, with the traveller
@@ -491,7 +487,7 @@ func (a *App) Arrival(ctx context.Context, actor cordon.Actor, id int64, reason 
 	if err != nil {
 		return t, err
 	}
-	a.presentTrip(actor, &t)
+	a.presentTrip(&t)
 	return t, nil
 }
 
@@ -522,7 +518,7 @@ func (a *App) Arrivals(ctx context.Context, actor cordon.Actor, f cordon.Arrival
 		return nil
 	})
 	for i := range out {
-		a.presentTrip(actor, &out[i])
+		a.presentTrip(&out[i])
 	}
 	return out, err
 }

@@ -248,7 +248,7 @@ func (a *App) takeInAssistPerson(ctx context.Context, tx *store.Tx, target strin
 		return err
 	}
 	if !cordon.Within(rec.Residence, target) && !cordon.Within(rec.Current, target) {
-		return tx.MovePersonHere(ctx, id, here)
+		return tx.MovePerson(ctx, id, here)
 	}
 	return nil
 }

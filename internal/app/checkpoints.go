@@ -302,7 +302,7 @@ func (a *App) RecordPassage(ctx context.Context, actor cordon.Actor, checkpointI
 			return err
 		}
 		err = tx.Savepoint(ctx, func() error {
-			v, err := a.mergeTrip(ctx, tx, actor, trip, places, false, nil, true)
+			v, err := a.mergeTrip(ctx, tx, actor, trip, tripContext{places: places, seen: true})
 			out.ArrivalID = v.ID
 			return err
 		})

@@ -301,8 +301,7 @@ func (a *App) passMAC(body []byte) []byte {
 // register and returns the pass that opens their own code. A wrong pair
 // reads exactly like an unknown person.
 func (a *App) PersonPass(ctx context.Context, idNumber, phone string) (string, error) {
-	sum := sha256.Sum256([]byte(strings.ToUpper(strings.TrimSpace(idNumber))))
-	key := string(sum[:])
+	key := passKey(idNumber)
 	if a.passTries.locked(key, a.now()) {
 		return "", cordon.Errorf(cordon.KindRateLimited, "healthcode.identity_locked", "too many wrong tries for this identity number: wait 15 minutes")
 	}
@@ -329,6 +328,13 @@ func (a *App) PersonPass(ctx context.Context, idNumber, phone string) (string, e
 	binary.BigEndian.PutUint64(body, uint64(id))
 	binary.BigEndian.PutUint64(body[8:], uint64(a.now().Add(passTTL).Unix()))
 	return base64.RawURLEncoding.EncodeToString(append(body, a.passMAC(body)...)), nil
+}
+
+// passKey is what passTries counts wrong tries under: a digest of the
+// identity number, so that the map holds no numbers.
+func passKey(idNumber string) string {
+	sum := sha256.Sum256([]byte(strings.ToUpper(strings.TrimSpace(idNumber))))
+	return string(sum[:])
 }
 
 // passTries counts wrong identity-number-and-phone pairs per identity

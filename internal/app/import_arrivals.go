@@ -4,7 +4,6 @@ import (
 	"context"
 	"regexp"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"cordon"
@@ -154,8 +153,9 @@ func (h *arrivalRows) Check(ctx context.Context, row linelist.Row) (RowWrite, er
 			v.Add("travel", "arrival.travel_place_unknown")
 			break
 		}
-		from, to := day(m[2]), day(m[3])
-		if to == "" {
+		from, _ := linelist.Date(m[2])
+		to, ok := linelist.Date(m[3])
+		if !ok {
 			to = from
 		}
 		in.Travel = append(in.Travel, cordon.TravelStop{Place: code, From: from, To: to})
@@ -178,22 +178,10 @@ func (h *arrivalRows) Check(ctx context.Context, row linelist.Row) (RowWrite, er
 		}
 	}
 	return func(ctx context.Context, tx *store.Tx) ([]string, error) {
-		v, err := h.a.mergeTrip(ctx, tx, h.actor, in, h.places, true, h.policy, false)
+		v, err := h.a.mergeTrip(ctx, tx, h.actor, in, tripContext{places: h.places, quiet: true, policy: h.policy})
 		if err != nil {
 			return nil, err
 		}
 		return []string{arrivalRecord(v.ID)}, nil
 	}, nil
-}
-
-// day normalises a day written 2022-2-1 to 2022-02-01; "" stays "".
-func day(s string) string {
-	if s == "" {
-		return ""
-	}
-	t, err := time.Parse("2006-1-2", s)
-	if err != nil {
-		return s
-	}
-	return t.Format(time.DateOnly)
 }

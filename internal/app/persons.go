@@ -53,10 +53,15 @@ func (a *App) present(actor cordon.Actor, p *cordon.Person) {
 // unrecorded read does not happen.
 func (a *App) recordRead(ctx context.Context, actor cordon.Actor, action, record, reason, detail string) error {
 	return a.db.BatchAppend(ctx, func(tx *store.Tx) error {
-		tx.AuditRead(cordon.AuditEntry{AccountID: actor.AccountID, Username: actor.Username, Action: action, Record: record,
-			Jurisdiction: actor.Jurisdiction, Reason: reason, Detail: detail, RequestID: actor.RequestID, Remote: actor.Remote})
+		readAudit(tx, actor, action, record, reason, detail)
 		return nil
 	})
+}
+
+// readAudit records an audited read in the transaction.
+func readAudit(tx *store.Tx, actor cordon.Actor, action, record, reason, detail string) {
+	tx.AuditRead(cordon.AuditEntry{AccountID: actor.AccountID, Username: actor.Username, Action: action, Record: record,
+		Jurisdiction: actor.Jurisdiction, Reason: reason, Detail: detail, RequestID: actor.RequestID, Remote: actor.Remote})
 }
 
 // CreatePerson registers a person. A document number registered already

@@ -271,7 +271,8 @@ func (s *screening) bamaPassages() error {
 	for i, cp := range s.bama {
 		for n := 0; n < 2; n++ {
 			from := bamaRoads[i].from
-			in := s.gen.person(from, dir(s).Path(from)[len(dir(s).Path(Baise)):]+"某村", from)
+			dir := s.a.Directory()
+			in := s.gen.person(from, dir.Path(from)[len(dir.Path(Baise)):]+"某村", from)
 			if from == pingguo {
 				in.Residence = pingguo
 			}
@@ -293,8 +294,6 @@ func (s *screening) bamaPassages() error {
 	}
 	return nil
 }
-
-func dir(s *screening) interface{ Path(string) string } { return s.a.Directory() }
 
 // countArrivals counts who still owes a test in 都安乡.
 func (s *screening) countArrivals() error {

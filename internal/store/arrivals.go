@@ -319,12 +319,12 @@ func (tx *Tx) Obligation(ctx context.Context, scope Scope, id int64) (cordon.Obl
 }
 
 // Obligations lists the test obligations in the scope, earliest due first,
-// with the person's name and the arrival time: the task list. Overdue
+// with the arrival time: the task list. Overdue
 // keeps those open past their due time at now.
 func (tx *Tx) Obligations(ctx context.Context, scope Scope, f cordon.ObligationFilter, now time.Time) ([]cordon.Obligation, error) {
 	w, args := scope.where("o.jurisdiction")
 	var b strings.Builder
-	b.WriteString("SELECT " + obligationColumns + ", p.name, a.arrived_at FROM arrival_obligations o JOIN persons p ON p.id = o.person_id JOIN arrivals a ON a.id = o.arrival_id WHERE o.kind = 'test' AND " + w)
+	b.WriteString("SELECT " + obligationColumns + ", a.arrived_at FROM arrival_obligations o JOIN arrivals a ON a.id = o.arrival_id WHERE o.kind = 'test' AND " + w)
 	if f.Status != "" {
 		b.WriteString(" AND o.status = ?")
 		args = append(args, f.Status)
@@ -347,12 +347,11 @@ func (tx *Tx) Obligations(ctx context.Context, scope Scope, f cordon.ObligationF
 	out := []cordon.Obligation{}
 	for rows.Next() {
 		var arrived time.Time
-		var name string
-		o, err := scanObligation(rows, &name, timeCol{&arrived})
+		o, err := scanObligation(rows, timeCol{&arrived})
 		if err != nil {
 			return nil, err
 		}
-		o.Name, o.ArriveAt = name, arrived.Format(time.RFC3339)
+		o.ArriveAt = arrived.Format(time.RFC3339)
 		out = append(out, o)
 	}
 	return out, rows.Err()

@@ -384,11 +384,3 @@ func (tx *Tx) PersonIDsByDocument(ctx context.Context, docs map[string]cordon.Do
 	}
 	return out, nil
 }
-
-// MovePersonHere sets where a person is now, when a receiving county takes
-// them in: their code and orders follow their jurisdiction.
-func (tx *Tx) MovePersonHere(ctx context.Context, id int64, current string) error {
-	_, err := tx.exec(ctx, "UPDATE persons SET current = ?, updated_at = ?, version = version + 1 WHERE id = ? AND current <> ?", current, ts(tx.Now), id, current)
-	tx.TouchPerson(id)
-	return err
-}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -82,10 +81,7 @@ func (s *server) measureTake(w http.ResponseWriter, r *http.Request) {
 	}
 	_, err := s.app.TakeAreaMeasure(r.Context(), s.visitOf(r).actor, cordon.AreaMeasure{Jurisdiction: strings.TrimSpace(f.Get("jurisdiction")),
 		Reason: cordon.CodeReason(f.Get("reason_code")), Note: strings.TrimSpace(f.Get("note")), From: from, Until: until, Rounds: rounds})
-	if errors.Is(err, cordon.ErrForbidden) && s.visitOf(r).actor.Can(cordon.PermMeasureManage) {
-		// Allowed to take measures, but not over this place.
-		err = cordon.Errorf(cordon.KindForbidden, "jurisdiction.outside_scope", "outside your jurisdiction").WithField("jurisdiction", "jurisdiction.outside_scope")
-	}
+	err = outsideScope(err, s.visitOf(r).actor, cordon.PermMeasureManage)
 	if err != nil {
 		status, alert, ok := formFailure(err, &f)
 		if !ok {

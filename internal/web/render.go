@@ -297,6 +297,16 @@ func formFrom(r *http.Request, names ...string) form {
 	return f
 }
 
+// outsideScope names a refusal of an actor whose role grants perm: the
+// place given lies outside their jurisdiction, and the form says so under
+// the jurisdiction field rather than as a bare "forbidden".
+func outsideScope(err error, actor cordon.Actor, perm cordon.Permission) error {
+	if errors.Is(err, cordon.ErrForbidden) && actor.Can(perm) {
+		return cordon.Errorf(cordon.KindForbidden, "jurisdiction.outside_scope", "outside your jurisdiction").WithField("jurisdiction", "jurisdiction.outside_scope")
+	}
+	return err
+}
+
 // formFailure tells whether an error from app belongs on the form that was
 // posted (invalid input, a conflict, a field outside the jurisdiction) and
 // marks its fields. Other errors are for fail.

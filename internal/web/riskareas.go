@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"sort"
 	"strings"
@@ -131,9 +130,7 @@ func (s *server) riskAreaDeclare(w http.ResponseWriter, r *http.Request) {
 	actor := s.visitOf(r).actor
 	_, err := s.app.DeclareRiskArea(r.Context(), actor, cordon.RiskArea{Tier: f.Get("tier"), Jurisdiction: strings.TrimSpace(f.Get("jurisdiction")),
 		Name: f.Get("name"), Reason: f.Get("reason"), GeoJSON: f.Get("geojson"), From: from, To: to, Since: since})
-	if errors.Is(err, cordon.ErrForbidden) && actor.Can(cordon.PermRiskAreaManage) {
-		err = cordon.Errorf(cordon.KindForbidden, "jurisdiction.outside_scope", "outside your jurisdiction").WithField("jurisdiction", "jurisdiction.outside_scope")
-	}
+	err = outsideScope(err, actor, cordon.PermRiskAreaManage)
 	if err != nil {
 		status, alert, ok := formFailure(err, &f)
 		if !ok {
